@@ -1,0 +1,1 @@
+"""The aftersales command-line tool."""

@@ -1,0 +1,3 @@
+from aftersales_cli.main import cli
+
+cli()

@@ -1,0 +1,1 @@
+"""The HTTP gateway: auth, tenancy, validation, OpenAPI, headquarters views."""

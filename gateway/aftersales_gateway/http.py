@@ -1,0 +1,187 @@
+"""The gateway's HTTP entrypoint: auth first, JSON in and out, one error shape.
+
+`api(...)` declares a route once: nameko serves it, and the same declaration
+(schemas, summary, tags) feeds the OpenAPI document.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
+from typing import Any
+
+from eventlet.event import Event
+from marshmallow import Schema
+from marshmallow import ValidationError as MarshmallowError
+from nameko.exceptions import MethodNotFound, RemoteError, UnknownService
+from nameko.web.handlers import HttpRequestHandler
+from nameko.web.server import WebServer, WsgiApp
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Request, Response
+
+from aftersales_core.errors import AppError, ServiceUnavailable, ValidationFailed
+
+from .auth import tenant_from_header
+
+log = logging.getLogger(__name__)
+
+
+def json_response(status: int, body: Any, headers: dict[str, str] | None = None) -> Response:
+    return Response(
+        json.dumps(body, ensure_ascii=False),
+        status=status,
+        headers=headers,
+        content_type="application/json; charset=utf-8",
+    )
+
+
+def error_response(status: int, code: str, message: str, fields: Any = None) -> Response:
+    return json_response(
+        status, {"error": {"code": code, "message": message, "fields": fields or {}}}
+    )
+
+
+def response_for(exc: BaseException) -> Response:
+    """Map any exception to the one error shape; never a trace."""
+    if isinstance(exc, AppError):
+        return json_response(exc.status, exc.to_dict())
+    if isinstance(exc, MarshmallowError):
+        fields = exc.messages if isinstance(exc.messages, dict) else {"_schema": exc.messages}
+        return error_response(400, "VALIDATION_ERROR", "some fields are invalid", fields)
+    if isinstance(exc, HTTPException):
+        code = (exc.name or "error").upper().replace(" ", "_")
+        return error_response(exc.code or 400, code, exc.description or exc.name)
+    if isinstance(exc, (UnknownService, MethodNotFound)):
+        return error_response(503, "SERVICE_UNAVAILABLE", "a service is not available")
+    if isinstance(exc, RemoteError):
+        log.error("unexpected error in a service: %s", exc)
+        return error_response(500, "INTERNAL_ERROR", "something went wrong in a service")
+    log.error("unexpected error in the gateway", exc_info=exc)
+    return error_response(500, "INTERNAL_ERROR", "something went wrong")
+
+
+class JsonWsgiApp(WsgiApp):
+    """Unmatched paths and methods answer in the error shape too."""
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        request = Request(environ, shallow=True)
+        adapter = self.url_map.bind_to_environ(environ)
+        try:
+            provider, values = adapter.match()
+            request.path_values = values
+            response = provider.handle_request(request)
+        except HTTPException as exc:
+            response = response_for(exc)
+        return response(environ, start_response)
+
+
+class JsonWebServer(WebServer):
+    def get_wsgi_app(self) -> JsonWsgiApp:
+        return JsonWsgiApp(self)
+
+
+@dataclass
+class RouteDoc:
+    method: str
+    path: str
+    summary: str
+    tags: list[str]
+    public: bool
+    body: type[Schema] | Schema | None = None
+    response: type[Schema] | Schema | None = None
+    query: type[Schema] | Schema | None = None
+    status: int = 200
+    idempotent: bool = False
+    errors: list[int] = field(default_factory=list)
+
+
+ROUTES: list[RouteDoc] = []
+
+
+class ApiHandler(HttpRequestHandler):
+    """nameko's HTTP entrypoint with authentication and the aftersales error shape."""
+
+    server = JsonWebServer()
+
+    def __init__(self, method: str, url: str, *, public: bool = False, **kwargs: Any) -> None:
+        self.public = public
+        super().__init__(method, url, **kwargs)
+
+    def handle_request(self, request: Request) -> Response:
+        request.shallow = False
+        try:
+            context = (
+                {}
+                if self.public
+                else tenant_from_header(request.headers.get("Authorization")).to_context()
+            )
+            args, kwargs = self.get_entrypoint_parameters(request)
+            self.check_signature(args, kwargs)
+            event = Event()
+            self.container.spawn_worker(
+                self,
+                args,
+                kwargs,
+                context_data=context,
+                handle_result=partial(self.handle_result, event),
+            )
+            return self.response_from_result(event.wait())
+        except Exception as exc:  # noqa: BLE001 - every failure becomes the error shape
+            return response_for(exc)
+
+    def response_from_result(self, result: Any) -> Response:
+        if isinstance(result, Response):
+            return result
+        status, body = result if isinstance(result, tuple) else (200, result)
+        return json_response(status, body)
+
+
+def api(
+    method: str,
+    path: str,
+    summary: str,
+    *,
+    tags: list[str],
+    public: bool = False,
+    body: type[Schema] | Schema | None = None,
+    response: type[Schema] | Schema | None = None,
+    query: type[Schema] | Schema | None = None,
+    status: int = 200,
+    idempotent: bool = False,
+    errors: list[int] | None = None,
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declare a route: served by nameko, documented in OpenAPI."""
+    ROUTES.append(
+        RouteDoc(
+            method,
+            path,
+            summary,
+            tags,
+            public,
+            body,
+            response,
+            query,
+            status,
+            idempotent,
+            errors or [],
+        )
+    )
+    return ApiHandler.decorator(method, path, public=public, expected_exceptions=(AppError,))
+
+
+def json_body(request: Request) -> Any:
+    raw = request.get_data(cache=True)
+    if not raw:
+        raise ValidationFailed("a JSON body is required", "INVALID_JSON", {"_body": ["empty"]})
+    try:
+        return json.loads(raw)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ValidationFailed(
+            "the body is not valid JSON", "INVALID_JSON", {"_body": [str(exc)]}
+        ) from None
+
+
+__all__ = ["ApiHandler", "ROUTES", "ServiceUnavailable", "api", "json_body", "json_response"]

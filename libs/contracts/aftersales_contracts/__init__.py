@@ -1,0 +1,6 @@
+"""Event contracts: each event type has one payload schema (owned by its producer)
+and one JSON example that producer and consumer contract tests both use."""
+
+from .registry import CONTRACTS, EventContract, contract, example, validate_payload
+
+__all__ = ["CONTRACTS", "EventContract", "contract", "example", "validate_payload"]

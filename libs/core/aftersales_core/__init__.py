@@ -1,0 +1,1 @@
+"""Plumbing shared by every aftersales service: envelope, outbox, inbox, queues, db, tenancy."""

@@ -1,0 +1,121 @@
+"""The shape every aftersales nameko service shares.
+
+- `@command`: an RPC that changes state; commits at its end, before nameko
+  replies, so a caller never sees a result that was then rolled back.
+- `@query`: a read-only RPC; nothing it did is committed.
+- `@on_event(source, type)`: an event handler on a quorum queue; the inbox row,
+  the effect and any outgoing events commit in one transaction, before the ack.
+- `ServiceBase`: the `db` and `caller` dependencies and the `health` RPC.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from nameko.containers import WorkerContext
+from nameko.extensions import DependencyProvider
+from nameko.rpc import rpc
+
+from . import inbox
+from .db import Database, ping
+from .envelope import Envelope
+from .errors import EXPECTED_ERRORS
+from .messaging import QuorumEventHandler
+from .outbox import pending_count
+from .tenancy import Tenant
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def transactional(fn: F) -> F:
+    @functools.wraps(fn)
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+        try:
+            result = fn(self, *args, **kwargs)
+            self.db.commit()
+            return result
+        except BaseException:
+            self.db.rollback()
+            raise
+
+    return wrapper  # type: ignore[return-value]
+
+
+def command(fn: F) -> F:
+    """An RPC that changes state and commits before it replies."""
+    return rpc(expected_exceptions=EXPECTED_ERRORS)(transactional(fn))
+
+
+def query(fn: F) -> F:
+    """A read-only RPC."""
+    return rpc(expected_exceptions=EXPECTED_ERRORS)(fn)
+
+
+def on_event(source_service: str, event_type: str) -> Callable[[F], F]:
+    """Handle one event type once: inbox claim, effect and events commit together."""
+
+    def decorator(fn: F) -> F:
+        @functools.wraps(fn)
+        def wrapper(self: Any, body: Any) -> Any:
+            envelope = Envelope.from_dict(body)
+            handler = f"{self.name}.{fn.__name__}"
+            try:
+                if not inbox.claim(self.db.session, envelope, handler):
+                    self.db.rollback()
+                    return None
+                result = fn(self, envelope)
+                self.db.commit()
+                return result
+            except BaseException:
+                self.db.rollback()
+                raise
+
+        return QuorumEventHandler.decorator(source_service, event_type)(wrapper)
+
+    return decorator
+
+
+class Caller:
+    """Who the current worker acts for, from nameko's context data."""
+
+    def __init__(self, context: dict[str, Any]) -> None:
+        self.context = context
+
+    @property
+    def tenant(self) -> Tenant:
+        """The tenant; raises Unauthorized when the call carries none."""
+        return Tenant.from_context(self.context)
+
+    @property
+    def user_id(self) -> str | None:
+        return self.context.get("user_id")
+
+
+class CallerProvider(DependencyProvider):
+    def get_dependency(self, worker_ctx: WorkerContext) -> Caller:
+        return Caller(dict(worker_ctx.data))
+
+
+class ServiceBase:
+    """Base of the five dealer services: its database, the caller, health."""
+
+    name = "base"
+    db = Database()
+    caller = CallerProvider()
+
+    @rpc
+    def health(self) -> dict[str, Any]:
+        """Reached over the broker, so the broker is up; reports the database and outbox."""
+        database = ping(self.db.engine)
+        status = "up" if database["ok"] else "down"
+        result: dict[str, Any] = {
+            "service": self.name,
+            "status": status,
+            "database": database,
+            "broker": {"ok": True},
+        }
+        if database["ok"]:
+            result["outbox_pending"] = pending_count(self.db.engine)
+        return result

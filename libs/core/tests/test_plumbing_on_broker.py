@@ -1,0 +1,180 @@
+"""Outbox, inbox, dead-lettering and context data, on real RabbitMQ and PostgreSQL."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import pytest
+from kombu import Connection, Producer
+from nameko.testing.services import entrypoint_waiter
+from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, func, insert, select
+
+from aftersales_core.envelope import Envelope
+from aftersales_core.errors import Conflict
+from aftersales_core.messaging import Subscription, event_exchange
+from aftersales_core.outbox import OutboxRelay, record
+from aftersales_core.service import ServiceBase, command, on_event
+from aftersales_core.tables import PLUMBING_METADATA, inbox, outbox
+from aftersales_core.tenancy import Tenant
+
+TEST_TABLES = MetaData()
+things = Table(
+    "things", TEST_TABLES, Column("id", Integer, primary_key=True), Column("value", String(50))
+)
+seen = Table(
+    "seen",
+    TEST_TABLES,
+    Column("event_id", String(36), primary_key=True),
+    Column("value", String(50)),
+    Column("user_id", String(50)),
+)
+
+TENANT = Tenant("sa.test", "grp-test", ("site-a",), ("service_advisor",))
+
+
+class ProducerService(ServiceBase):
+    name = "test-producer"
+
+    @command
+    def make(self, value: str, fail: bool = False) -> str:
+        self.db.session.execute(insert(things).values(value=value))
+        self.db.publish("thing_made", {"value": value}, group_id="grp-test", site_id="site-a")
+        if fail:
+            raise Conflict("refused after the event was recorded", "TEST_REFUSED")
+        return value
+
+
+class ConsumerService(ServiceBase):
+    name = "test-consumer"
+
+    @on_event("test-producer", "thing_made")
+    def on_thing_made(self, event: Envelope) -> None:
+        if event.payload["value"] == "poison":
+            raise RuntimeError("this handler can never handle poison")
+        self.db.session.execute(
+            insert(seen).values(
+                event_id=event.event_id, value=event.payload["value"], user_id=self.caller.user_id
+            )
+        )
+
+
+def _database(make_database: Any) -> Any:
+    url = make_database("plumbing")
+    engine = create_engine(url)
+    PLUMBING_METADATA.create_all(engine)
+    TEST_TABLES.create_all(engine)
+    return url, engine
+
+
+def _count(engine: Any, table: Table, *where: Any) -> int:
+    with engine.connect() as conn:
+        return conn.execute(select(func.count()).select_from(table).where(*where)).scalar_one()
+
+
+def _wait_for(predicate: Any, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        time.sleep(0.05)
+    raise AssertionError("condition not met in time")
+
+
+@pytest.fixture
+def system(make_database: Any, run_services: Any) -> Any:
+    producer_url, producer_db = _database(make_database)
+    consumer_url, consumer_db = _database(make_database)
+    runners = run_services(
+        {ProducerService: producer_url, ConsumerService: consumer_url}, REQUEUE_BASE_DELAY=0.01
+    )
+    consumer_container = runners[1].service_map["test-consumer"]
+    return producer_url, producer_db, consumer_db, consumer_container
+
+
+def test_outbox_commit_or_nothing_and_context_reaches_the_handler(system: Any, rpc: Any) -> None:
+    _, producer_db, consumer_db, consumer = system
+    proxy = rpc(TENANT)
+    with pytest.raises(Conflict):
+        proxy["test-producer"].make("refused", fail=True)
+    assert _count(producer_db, things) == 0
+    assert _count(producer_db, outbox) == 0, "a rolled-back change left an event behind"
+
+    with entrypoint_waiter(consumer, "on_thing_made", timeout=20):
+        assert proxy["test-producer"].make("kept") == "kept"
+    assert _count(producer_db, things) == 1
+    _wait_for(lambda: _count(producer_db, outbox, outbox.c.sent_at.is_not(None)) == 1)
+    with consumer_db.connect() as conn:
+        rows = conn.execute(select(seen.c.value, seen.c.user_id)).all()
+    # The caller's identity travelled gateway-style: RPC context -> outbox headers -> handler.
+    assert rows == [("kept", "sa.test")]
+
+
+def test_relay_crash_between_publish_and_mark_delivers_once(system: Any, amqp_uri: str) -> None:
+    producer_url, producer_db, consumer_db, consumer = system
+    envelope = Envelope("thing_made", "grp-test", "site-a", {"value": "crash"})
+    with producer_db.begin() as conn:
+        record(conn, "test-producer", envelope, {"nameko.user_id": "sa.test"})
+    relay = OutboxRelay(create_engine(producer_url), amqp_uri)
+
+    def crash(_row: dict[str, Any]) -> None:
+        raise SystemExit("relay died after the broker confirmed, before marking the row")
+
+    relay.after_publish = crash
+    with entrypoint_waiter(consumer, "on_thing_made", timeout=20):
+        with pytest.raises(SystemExit):
+            relay.relay_once()
+    assert _count(producer_db, outbox, outbox.c.sent_at.is_(None)) == 1, "the row must stay unsent"
+
+    relay.after_publish = None
+    with entrypoint_waiter(consumer, "on_thing_made", timeout=20):
+        assert relay.relay_all() == 1  # published again: at-least-once
+    relay.close()
+    assert _count(producer_db, outbox, outbox.c.sent_at.is_(None)) == 0
+    assert _count(consumer_db, seen) == 1, "the duplicate was absorbed by the inbox"
+    assert _count(consumer_db, inbox, inbox.c.event_id == envelope.event_id) == 1
+
+
+def _publish_raw(amqp_uri: str, body: dict[str, Any]) -> None:
+    with Connection(amqp_uri, transport_options={"confirm_publish": True}) as conn:
+        Producer(conn.channel()).publish(
+            body,
+            exchange=event_exchange("test-producer"),
+            routing_key=body["type"],
+            serializer="json",
+            delivery_mode=2,
+        )
+
+
+def test_inbox_drops_a_duplicate(system: Any, amqp_uri: str) -> None:
+    _, _, consumer_db, consumer = system
+    body = Envelope("thing_made", "grp-test", "site-a", {"value": "twice"}).to_dict()
+    for _ in range(2):
+        with entrypoint_waiter(consumer, "on_thing_made", timeout=20):
+            _publish_raw(amqp_uri, body)
+    assert _count(consumer_db, seen) == 1
+    assert _count(consumer_db, inbox) == 1
+
+
+def _queue_depth(amqp_uri: str, name: str) -> int:
+    with Connection(amqp_uri) as conn:
+        return conn.default_channel.queue_declare(name, passive=True).message_count
+
+
+def test_poison_event_ends_in_the_dead_letter_queue(system: Any, amqp_uri: str) -> None:
+    _, _, consumer_db, _ = system
+    sub = Subscription("test-consumer", "test-producer", "thing_made")
+    poison = Envelope("thing_made", "grp-test", "site-a", {"value": "poison"}).to_dict()
+    malformed = {"type": "thing_made", "payload": "not an envelope"}
+    _publish_raw(amqp_uri, poison)
+    _publish_raw(amqp_uri, malformed)
+    _wait_for(lambda: _queue_depth(amqp_uri, sub.queue_name + ".dlq") == 2, timeout=30)
+    assert _queue_depth(amqp_uri, sub.queue_name) == 0, "nothing may loop in the main queue"
+    with Connection(amqp_uri) as conn:
+        channel = conn.default_channel
+        dead = [channel.basic_get(sub.queue_name + ".dlq", no_ack=True) for _ in range(2)]
+    bodies = [json.loads(m.body) for m in dead]
+    assert poison in bodies and malformed in bodies
+    assert all(m.headers.get("x-death") for m in dead), "dead-lettered by the broker, with reason"
+    assert _count(consumer_db, seen) == 0

@@ -1,0 +1,1 @@
+"""Claims: warranty claims to the OEM and insurance accident claims."""

@@ -1,0 +1,1 @@
+"""Customer care: follow-ups, complaints, reminders, the customer archive."""

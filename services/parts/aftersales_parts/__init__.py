@@ -1,0 +1,1 @@
+"""Parts: catalog, stock ledger, requisitions, purchasing, stocktake."""

@@ -1,0 +1,1 @@
+"""Reception: the service advisor's records (customers, vehicles, labor catalog, ROs)."""

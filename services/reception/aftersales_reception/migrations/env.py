@@ -1,0 +1,4 @@
+from aftersales_core.migrate import run_env
+from aftersales_reception.models import Base
+
+run_env(Base.metadata)

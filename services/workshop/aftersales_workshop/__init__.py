@@ -1,0 +1,1 @@
+"""Workshop: technicians, teams, dispatch, clocking, quality control."""
