@@ -59,11 +59,18 @@ class Tenant:
     def is_hq(self) -> bool:
         return bool(HQ_ROLES.intersection(self.roles))
 
+    @property
+    def is_oem(self) -> bool:
+        """An OEM integration: it sees what is addressed to its `oem_id`, no site's records."""
+        return "oem" in self.roles
+
     def has_role(self, *roles: str) -> bool:
         return bool(set(roles).intersection(self.roles))
 
     def can_see_site(self, site_id: str) -> bool:
-        """HQ sees every site of its group; site staff only their own sites."""
+        """HQ sees every site of its group; site staff only their own sites; an OEM none."""
+        if self.is_oem:
+            return False
         return self.is_hq or self.all_sites or site_id in self.site_ids
 
     def require_site(self, site_id: str) -> None:
@@ -91,6 +98,8 @@ class Tenant:
     def visible_sites(self, requested: Iterable[str] | None = None) -> tuple[str, ...] | None:
         """Sites a query may cover: None means every site of the group (HQ)."""
         wanted = tuple(requested or ())
+        if self.is_oem:
+            raise Forbidden("an OEM does not see site records", "ROLE_FORBIDDEN")
         if self.is_hq or self.all_sites:
             return wanted or None
         for site in wanted:
