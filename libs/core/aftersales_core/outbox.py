@@ -96,7 +96,6 @@ class OutboxRelay:
     def relay_once(self) -> int:
         """Publish one batch of due rows; returns how many were confirmed."""
         now = utcnow()
-        sent = 0
         with self.engine.begin() as conn:
             rows = (
                 conn.execute(
@@ -113,6 +112,7 @@ class OutboxRelay:
                 return 0
             failed_from: int | None = None
             error = ""
+            published: list[int] = []
             for index, row in enumerate(rows):
                 try:
                     self._publish(row)
@@ -123,10 +123,12 @@ class OutboxRelay:
                     break
                 if self.after_publish is not None:
                     self.after_publish(dict(row))
+                published.append(row["id"])
+            if published:  # one statement per batch; a crash before commit republishes all
                 conn.execute(
-                    update(outbox).where(outbox.c.id == row["id"]).values(sent_at=utcnow())
+                    update(outbox).where(outbox.c.id.in_(published)).values(sent_at=utcnow())
                 )
-                sent += 1
+            sent = len(published)
             if failed_from is not None:
                 for row in rows[failed_from:]:
                     attempts = row["attempts"] + 1
@@ -157,10 +159,11 @@ class OutboxRelay:
             exchange(producer.channel).declare()
             self._declared.add(row["exchange"])
         producer.publish(
-            json.loads(row["body"]),
+            row["body"],  # stored as JSON text already: sent as is, not decoded and re-encoded
             exchange=exchange,
             routing_key=row["routing_key"],
-            serializer="json",
+            content_type="application/json",
+            content_encoding="utf-8",
             delivery_mode=2,
             headers=json.loads(row["headers"]),
             message_id=row["event_id"],

@@ -178,3 +178,24 @@ def test_poison_event_ends_in_the_dead_letter_queue(system: Any, amqp_uri: str) 
     assert poison in bodies and malformed in bodies
     assert all(m.headers.get("x-death") for m in dead), "dead-lettered by the broker, with reason"
     assert _count(consumer_db, seen) == 0
+
+
+def test_relay_backs_off_while_the_broker_is_unreachable(system: Any, amqp_uri: str) -> None:
+    producer_url, producer_db, consumer_db, consumer = system
+    envelope = Envelope("thing_made", "grp-test", "site-a", {"value": "late"})
+    with producer_db.begin() as conn:
+        record(conn, "test-producer", envelope, {})
+    dead_broker = OutboxRelay(create_engine(producer_url), "amqp://guest:guest@127.0.0.1:1/")
+    assert dead_broker.relay_once() == 0
+    with producer_db.connect() as conn:
+        row = conn.execute(select(outbox)).mappings().one()
+    assert row["attempts"] == 1 and row["sent_at"] is None and row["last_error"]
+    assert dead_broker.relay_once() == 0, "not retried before its backoff has passed"
+
+    with producer_db.begin() as conn:  # time passes
+        conn.execute(outbox.update().values(next_attempt_at=row["created_at"]))
+    relay = OutboxRelay(create_engine(producer_url), amqp_uri)
+    with entrypoint_waiter(consumer, "on_thing_made", timeout=20):
+        assert relay.relay_all() == 1
+    relay.close()
+    assert _count(consumer_db, seen) == 1
