@@ -215,34 +215,16 @@ def _seed() -> None:
     from nameko.standalone.rpc import ClusterRpcProxy
 
     from .seed_data import demo_group
+    from .seeding import LOADERS
 
     data = demo_group()
     group_id = data["group"]["group_id"]
     context = Tenant.system(group_id).to_context() | {"user_id": "seed"}
     config = {"AMQP_URI": settings.amqp_uri(), "serializer": "json"}
     with ClusterRpcProxy(config, context_data=context, timeout=60) as rpc:
-        results = {
-            "gateway": rpc.gateway.import_directory(
-                {"group": data["group"], "sites": data["sites"], "staff": data["staff"]}
-            ),
-            "reception": rpc.reception.import_reference_data(
-                {
-                    "group_id": group_id,
-                    "labor_operations": data["labor_operations"],
-                    "labor_rates": data["labor_rates"],
-                    "customers": data["customers"],
-                }
-            ),
-            "workshop": rpc.workshop.import_reference_data(
-                {"group_id": group_id, "teams": data["teams"], "technicians": data["technicians"]}
-            ),
-            "parts": rpc.parts.import_reference_data(
-                {"group_id": group_id, "parts": data["parts"]}
-            ),
-        }
+        results = {name: load(rpc, data) for name, load in LOADERS.items()}
     for service, counts in results.items():
         click.echo(f"seeded {service:<10} " + ", ".join(f"{k}={v}" for k, v in counts.items()))
-    click.echo("stock levels are loaded by the parts ledger (Parts issue); not seeded yet")
 
 
 @cli.command()

@@ -64,15 +64,23 @@ def tenant_from_token(token: str, *, key: str | None = None) -> Tenant:
         raise Unauthorized("the token has expired", "TOKEN_EXPIRED") from None
     except jwt.InvalidTokenError as exc:
         raise Unauthorized(f"the token is invalid: {exc}", "TOKEN_INVALID") from None
-    if "system" in claims.get("roles", []):
+    sites, roles, oem = claims.get("sites", []), claims.get("roles", []), claims.get("oem")
+    if not (_texts(sites) and _texts(roles) and (oem is None or isinstance(oem, str))):
+        raise Unauthorized("the token's sites, roles or oem are malformed", "TOKEN_INVALID")
+    if "system" in roles:
         raise Unauthorized("the system role is not for people", "TOKEN_INVALID")
     return Tenant(
         user_id=str(claims["sub"]),
         group_id=str(claims["group"]),
-        site_ids=tuple(str(s) for s in claims.get("sites", [])),
-        roles=tuple(str(r) for r in claims.get("roles", [])),
-        oem_id=claims.get("oem"),
+        site_ids=tuple(sites),
+        roles=tuple(roles),
+        oem_id=oem,
     )
+
+
+def _texts(value: Any) -> bool:
+    """A list of strings, as `sites` and `roles` must be (not a string, not a mapping)."""
+    return isinstance(value, list) and all(isinstance(item, str) for item in value)
 
 
 def tenant_from_header(authorization: str | None) -> Tenant:

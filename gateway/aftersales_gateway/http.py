@@ -53,7 +53,11 @@ def response_for(exc: BaseException) -> Response:
         return error_response(400, "VALIDATION_ERROR", "some fields are invalid", fields)
     if isinstance(exc, HTTPException):
         code = (exc.name or "error").upper().replace(" ", "_")
-        return error_response(exc.code or 400, code, exc.description or exc.name)
+        response = error_response(exc.code or 400, code, exc.description or exc.name)
+        for name, value in exc.get_headers():  # e.g. Allow on a 405
+            if name.lower() != "content-type":
+                response.headers[name] = value
+        return response
     if isinstance(exc, (UnknownService, MethodNotFound)):
         return error_response(503, "SERVICE_UNAVAILABLE", "a service is not available")
     if isinstance(exc, RemoteError):
@@ -118,6 +122,7 @@ class ApiHandler(HttpRequestHandler):
                 if self.public
                 else tenant_from_header(request.headers.get("Authorization")).to_context()
             )
+            check_url(request)
             args, kwargs = self.get_entrypoint_parameters(request)
             self.check_signature(args, kwargs)
             event = Event()
@@ -172,16 +177,79 @@ def api(
     return ApiHandler.decorator(method, path, public=public, expected_exceptions=(AppError,))
 
 
+MAX_JSON_DEPTH = 32
+
+
+def text_problem(value: str) -> str | None:
+    """Why a string cannot be passed on and stored (PostgreSQL text is UTF-8 without NUL)."""
+    if "\x00" in value:
+        return "text may not contain NUL characters"
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return "text must be valid Unicode (no lone surrogates)"
+    return None
+
+
+def check_json(data: Any) -> None:
+    """Refuse JSON that would crash a service rather than fail its validation."""
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_JSON_DEPTH:
+            raise ValidationFailed(
+                "the body is nested too deeply",
+                "INVALID_JSON",
+                {"_body": [f"at most {MAX_JSON_DEPTH} levels of nesting"]},
+            )
+        if isinstance(value, dict):
+            stack.extend((key, depth) for key in value)
+            stack.extend((item, depth + 1) for item in value.values())
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1) for item in value)
+        elif isinstance(value, str) and (problem := text_problem(value)):
+            raise ValidationFailed(
+                "the body holds unusable text", "INVALID_JSON", {"_body": [problem]}
+            )
+
+
+def check_url(request: Request) -> None:
+    """Path and query values reach SQL as text: refuse what PostgreSQL cannot take."""
+    values = [*getattr(request, "path_values", {}).items(), *request.args.items(multi=True)]
+    for name, value in values:
+        for text in (name, value):
+            if isinstance(text, str) and (problem := text_problem(text)):
+                raise ValidationFailed(
+                    "the URL holds unusable text", "INVALID_PARAMETER", {str(name): [problem]}
+                )
+
+
 def json_body(request: Request) -> Any:
     raw = request.get_data(cache=True)
     if not raw:
         raise ValidationFailed("a JSON body is required", "INVALID_JSON", {"_body": ["empty"]})
     try:
-        return json.loads(raw)
+        data = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as exc:
         raise ValidationFailed(
             "the body is not valid JSON", "INVALID_JSON", {"_body": [str(exc)]}
         ) from None
+    except RecursionError:
+        raise ValidationFailed(
+            "the body is nested too deeply",
+            "INVALID_JSON",
+            {"_body": [f"at most {MAX_JSON_DEPTH} levels of nesting"]},
+        ) from None
+    check_json(data)
+    return data
 
 
-__all__ = ["ApiHandler", "ROUTES", "ServiceUnavailable", "api", "json_body", "json_response"]
+__all__ = [
+    "ApiHandler",
+    "ROUTES",
+    "ServiceUnavailable",
+    "api",
+    "check_json",
+    "json_body",
+    "json_response",
+]

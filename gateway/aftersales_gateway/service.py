@@ -22,7 +22,7 @@ from aftersales_core.service import CallerProvider, command
 from aftersales_core.validation import load
 from aftersales_reception.schemas import CustomerIn, CustomerOut, VehicleIn, VehicleOut
 
-from .http import api, json_body, json_response
+from .http import api, json_body, json_response, text_problem
 from .models import Group, IdempotencyKey, Site, Staff
 from .openapi import build_spec, docs_page
 
@@ -88,6 +88,8 @@ class GatewayService:
             raise ValidationFailed.on(
                 "Idempotency-Key", "at most 200 characters", "HEADER_TOO_LONG"
             )
+        if problem := text_problem(key):
+            raise ValidationFailed.on("Idempotency-Key", problem, "INVALID_HEADER")
         user = self.caller.tenant.user_id
         digest = hashlib.sha256(
             f"{request.method} {request.path}\n".encode() + request.get_data(cache=True)

@@ -1,6 +1,7 @@
 """Event contracts: each event type has one payload schema (owned by its producer)
 and one JSON example that producer and consumer contract tests both use."""
 
-from .registry import CONTRACTS, EventContract, contract, example, validate_payload
+from .base import EventContract
+from .registry import CONTRACTS, contract, example, validate_payload
 
 __all__ = ["CONTRACTS", "EventContract", "contract", "example", "validate_payload"]

@@ -1,46 +1,26 @@
-"""The registry of event types: producer, version, payload schema, example."""
+"""The registry of event types, collected from each producer's module.
+
+Each producer owns one module here (`reception.py`, `workshop.py`, …) that
+lists its `EVENTS`; examples live in `examples/<type>.json`.
+"""
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
-from marshmallow import INCLUDE, Schema
+from marshmallow import INCLUDE
 
 from aftersales_core.errors import ValidationFailed
 
-from . import reception
-
-
-@dataclass(frozen=True)
-class EventContract:
-    type: str
-    version: int
-    producer: str
-    schema: type[Schema]
-    description: str
-
+from . import claims, customer_care, parts, reception, workshop
+from .base import EventContract
 
 CONTRACTS: dict[str, EventContract] = {
     c.type: c
-    for c in (
-        EventContract(
-            "customer_registered",
-            1,
-            "reception",
-            reception.CustomerRegistered,
-            "A customer was added to a site's records.",
-        ),
-        EventContract(
-            "vehicle_registered",
-            1,
-            "reception",
-            reception.VehicleRegistered,
-            "A vehicle was added to a customer's records.",
-        ),
-    )
+    for module in (reception, workshop, parts, claims, customer_care)
+    for c in module.EVENTS
 }
 
 

@@ -28,8 +28,10 @@ class VehicleIn(Schema):
     plate = fields.String(load_default=None, allow_none=True)
     brand = fields.String(required=True, validate=validate.Length(min=1, max=60))
     model = fields.String(required=True, validate=validate.Length(min=1, max=100))
-    colour = fields.String(load_default=None, allow_none=True)
-    engine_number = fields.String(load_default=None, allow_none=True)
+    colour = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=40))
+    engine_number = fields.String(
+        load_default=None, allow_none=True, validate=validate.Length(max=40)
+    )
     sale_date = fields.Date(load_default=None, allow_none=True)
     mileage = fields.Integer(load_default=0, validate=validate.Range(min=0, max=3_000_000))
     check_digit = fields.Boolean(load_default=True)
@@ -67,9 +69,9 @@ class CustomerIn(Schema):
     phones = fields.List(
         fields.String(validate=validate.Regexp(r"^\+?[0-9 -]{5,20}$")),
         required=True,
-        validate=validate.Length(min=1),
+        validate=validate.Length(min=1, max=10),
     )
-    address = fields.String(load_default=None, allow_none=True)
+    address = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
     customer_class = fields.String(
         load_default="regular", validate=validate.OneOf(CUSTOMER_CLASSES)
     )

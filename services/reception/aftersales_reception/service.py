@@ -48,13 +48,15 @@ class ReceptionService(ServiceBase):
     @query
     def list_customers(self, site_id: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
         tenant = self.caller.tenant
+        if isinstance(limit, bool) or not isinstance(limit, int):
+            raise ValidationFailed.on("limit", "limit must be a whole number", "INVALID_LIMIT")
         sites = tenant.visible_sites([site_id] if site_id else None)
         stmt = (
             select(Customer)
             .where(Customer.group_id == tenant.group_id)
             .options(selectinload(Customer.vehicles))
             .order_by(Customer.created_at, Customer.customer_id)
-            .limit(max(1, min(int(limit), 500)))
+            .limit(max(1, min(limit, 500)))
         )
         if sites is not None:
             stmt = stmt.where(Customer.site_id.in_(sites))

@@ -1,0 +1,54 @@
+"""Loading the demo group into a running system: one loader per service.
+
+Each loader takes the RPC proxy and the demo data and returns what it added;
+every service's import is idempotent, so seeding twice adds nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+Loader = Callable[[Any, dict[str, Any]], dict[str, int]]
+
+
+def gateway(rpc: Any, data: dict[str, Any]) -> dict[str, int]:
+    return rpc.gateway.import_directory(
+        {"group": data["group"], "sites": data["sites"], "staff": data["staff"]}
+    )
+
+
+def reception(rpc: Any, data: dict[str, Any]) -> dict[str, int]:
+    return rpc.reception.import_reference_data(
+        {
+            "group_id": data["group"]["group_id"],
+            "labor_operations": data["labor_operations"],
+            "labor_rates": data["labor_rates"],
+            "customers": data["customers"],
+        }
+    )
+
+
+def workshop(rpc: Any, data: dict[str, Any]) -> dict[str, int]:
+    return rpc.workshop.import_reference_data(
+        {
+            "group_id": data["group"]["group_id"],
+            "teams": data["teams"],
+            "technicians": data["technicians"],
+        }
+    )
+
+
+def parts(rpc: Any, data: dict[str, Any]) -> dict[str, int]:
+    return rpc.parts.import_reference_data(
+        {"group_id": data["group"]["group_id"], "parts": data["parts"]}
+    )
+
+
+# In dependency order: the directory first, then each service's reference data.
+LOADERS: dict[str, Loader] = {
+    "gateway": gateway,
+    "reception": reception,
+    "workshop": workshop,
+    "parts": parts,
+}
