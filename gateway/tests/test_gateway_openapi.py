@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import inspect
 import json
 import re
 from typing import Any
@@ -33,9 +34,9 @@ def _operations(spec: dict[str, Any]) -> list[tuple[str, str, dict[str, Any]]]:
 
 
 def _served_routes() -> set[tuple[str, str]]:
-    """(method, OpenAPI path) of every HTTP entrypoint declared on GatewayService."""
+    """(method, OpenAPI path) of every HTTP entrypoint GatewayService has, mixins included."""
     routes = set()
-    for attr in vars(GatewayService).values():
+    for _, attr in inspect.getmembers(GatewayService):
         for entrypoint in getattr(attr, ENTRYPOINT_EXTENSIONS_ATTR, ()):
             if isinstance(entrypoint, ApiHandler):
                 path = re.sub(r"<(?:[^:<>]+:)?([^<>]+)>", r"{\1}", entrypoint.url)

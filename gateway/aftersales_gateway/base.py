@@ -1,0 +1,105 @@
+"""What every group of gateway routes shares: dependencies, RPC with deadlines, idempotency."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from typing import Any
+
+import eventlet
+from nameko.dependency_providers import Config
+from nameko.rpc import RpcProxy
+from sqlalchemy.exc import IntegrityError
+from werkzeug.wrappers import Request
+
+from aftersales_core.db import Database
+from aftersales_core.envelope import utcnow
+from aftersales_core.errors import AppError, Conflict, ServiceUnavailable, ValidationFailed
+from aftersales_core.service import CallerProvider
+
+from .http import text_problem
+from .models import IdempotencyKey
+
+DEALER_SERVICES = ("reception", "workshop", "parts", "claims", "customer-care")
+
+
+class GatewayBase:
+    """The gateway's dependencies and helpers; route mixins in `routes/` build on it."""
+
+    db = Database(relay=False)
+    caller = CallerProvider()
+    config = Config()
+    reception = RpcProxy("reception")
+    workshop = RpcProxy("workshop")
+    parts = RpcProxy("parts")
+    claims = RpcProxy("claims")
+    customer_care = RpcProxy("customer-care")
+
+    def _proxy(self, service: str) -> Any:
+        return getattr(self, service.replace("-", "_"))
+
+    def _call(self, service: str, method: str, *args: Any, **kwargs: Any) -> Any:
+        """An RPC with a deadline: a silent service is a 503, not a hung request."""
+        timeout = float(self.config.get("RPC_TIMEOUT", 10))
+        reply = getattr(self._proxy(service), method).call_async(*args, **kwargs)
+        try:
+            with eventlet.Timeout(timeout):
+                return reply.result()
+        except eventlet.Timeout:
+            raise ServiceUnavailable(
+                f"{service} did not answer within {timeout:g} s", "SERVICE_TIMEOUT"
+            ) from None
+
+    def _idempotent(self, request: Request, produce: Callable[[], tuple[int, Any]]) -> Any:
+        """Replay the first result of a write sent again with the same Idempotency-Key."""
+        key = request.headers.get("Idempotency-Key")
+        if not key:
+            return produce()
+        if len(key) > 200:
+            raise ValidationFailed.on(
+                "Idempotency-Key", "at most 200 characters", "HEADER_TOO_LONG"
+            )
+        if problem := text_problem(key):
+            raise ValidationFailed.on("Idempotency-Key", problem, "INVALID_HEADER")
+        user = self.caller.tenant.user_id
+        digest = hashlib.sha256(
+            f"{request.method} {request.path}\n".encode() + request.get_data(cache=True)
+        ).hexdigest()
+        session = self.db.session
+        row = session.get(IdempotencyKey, (user, key))
+        if row is None:
+            row = IdempotencyKey(user_id=user, key=key, request_hash=digest, created_at=utcnow())
+            session.add(row)
+            try:
+                self.db.commit()
+            except IntegrityError:
+                self.db.rollback()
+                row = session.get(IdempotencyKey, (user, key))
+            else:
+                return self._first_result(row, produce)
+        if row is None or row.request_hash != digest:
+            raise Conflict(
+                "this Idempotency-Key was used for another request", "IDEMPOTENCY_KEY_REUSED"
+            )
+        if row.status is None:
+            raise Conflict("a request with this key is in progress", "IDEMPOTENCY_IN_PROGRESS")
+        return row.status, json.loads(row.response or "null")
+
+    def _first_result(self, row: IdempotencyKey, produce: Callable[[], tuple[int, Any]]) -> Any:
+        try:
+            status, body = produce()
+        except AppError as exc:
+            if exc.status < 500:  # a refusal is a result too; a retry gets the same answer
+                row.status, row.response = exc.status, json.dumps(exc.to_dict())
+            else:
+                self.db.session.delete(row)
+            self.db.commit()
+            raise
+        except BaseException:
+            self.db.session.delete(row)
+            self.db.commit()
+            raise
+        row.status, row.response = status, json.dumps(body, ensure_ascii=False)
+        self.db.commit()
+        return status, body
