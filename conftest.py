@@ -183,3 +183,28 @@ def rpc(amqp_uri: str) -> Iterator[Any]:
     for proxy in proxies:
         with contextlib.suppress(Exception):
             proxy.stop()
+
+
+@pytest.fixture(autouse=True)
+def fast_teardown() -> Iterator[None]:
+    """Replace nameko's pytest fixture of this name.
+
+    nameko's version stops every AMQP consumer created during a test when that test
+    ends; a module-scoped system's consumers (and a service restarted inside a test)
+    must outlive the test, or stopping their container later waits forever.
+    """
+    yield
+
+
+@pytest.fixture(scope="module")
+def gateway_system(amqp_uri: str, make_database: Any) -> Iterator[Any]:
+    """The five services and the gateway in this process, seeded; one per test module.
+
+    See `aftersales_cli.testing.System`: `.get/.post(path, tenant, ...)`, `.stopped(name)`.
+    """
+    from aftersales_cli.testing import JWT_SECRET, running_system
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("JWT_SECRET", JWT_SECRET)
+        with running_system(amqp_uri, make_database) as system:
+            yield system

@@ -7,12 +7,10 @@ end, so the order of the tests does not matter.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import socket
 import time
 import uuid
-from collections.abc import Callable, Iterator
 from datetime import timedelta
 from typing import Any
 
@@ -20,208 +18,34 @@ import eventlet
 import pytest
 import requests
 
-from aftersales_cli.processes import PROCESSES
 from aftersales_cli.seed_data import GROUP_ID, demo_group
+from aftersales_cli.testing import (
+    ADVISOR_PD,
+    ADVISOR_SZ,
+    HANGZHOU,
+    HEALTH_TIMEOUT,
+    HQ,
+    OTHER_ADVISOR,
+    OTHER_HQ,
+    PUDONG,
+    RPC_TIMEOUT,
+    SUZHOU,
+    System,
+    wait_for,
+)
 from aftersales_core.identifiers import make_vin
 from aftersales_core.tenancy import Tenant
 from aftersales_gateway.auth import issue_token
 
-SERVICES = ("gateway", "reception", "customer-care", "workshop", "parts", "claims")
 DEALER_SERVICES = ("reception", "workshop", "parts", "claims", "customer-care")
-RPC_TIMEOUT = 3
-HEALTH_TIMEOUT = 2
-JWT_SECRET = "gateway-http-tests-" + "k" * 48
-
-PUDONG, SUZHOU, HANGZHOU = "site-pudong", "site-suzhou", "site-hangzhou"
-ADVISOR_PD = Tenant("sa.wang.pd", GROUP_ID, (PUDONG,), ("service_advisor",))
-ADVISOR_SZ = Tenant("sa.qian.sz", GROUP_ID, (SUZHOU,), ("service_advisor",))
-HQ = Tenant("hq.chen", GROUP_ID, (PUDONG, SUZHOU, HANGZHOU), ("hq_manager",))
-OTHER_ADVISOR = Tenant("sa.other", "grp-other", ("site-other",), ("service_advisor",))
-OTHER_HQ = Tenant("hq.other", "grp-other", (), ("hq_manager",))
-
-
-# ---------------------------------------------------------------- the running system
-
-
-@pytest.fixture(autouse=True)
-def fast_teardown() -> Iterator[None]:
-    """Replace nameko's pytest fixture of this name for this module.
-
-    nameko's version stops every AMQP consumer created during a test when that test
-    ends; the consumers of this module's system (and of a service restarted inside a
-    test) must outlive the test, or stopping their container later waits forever.
-    """
-    yield
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-class System:
-    """Six nameko runners on the test vhost, one database each; start and stop by name."""
-
-    def __init__(self, amqp_uri: str, databases: dict[str, str], port: int) -> None:
-        self.amqp_uri = amqp_uri
-        self.databases = databases
-        self.base_url = f"http://127.0.0.1:{port}"
-        self.extra = {
-            "WEB_SERVER_ADDRESS": f"127.0.0.1:{port}",
-            "RPC_TIMEOUT": RPC_TIMEOUT,
-            "HEALTH_TIMEOUT": HEALTH_TIMEOUT,
-        }
-        self.runners: dict[str, Any] = {}
-
-    def start(self, name: str) -> Any:
-        from nameko.runners import ServiceRunner
-
-        from aftersales_core.config import nameko_config
-        from aftersales_core.messaging import declare_topology, subscriptions_of
-
-        cls = PROCESSES[name].service_class()
-        config = nameko_config(cls.name)
-        config.update(
-            {"AMQP_URI": self.amqp_uri, "DATABASE_URL": self.databases[name], **self.extra}
-        )
-        declare_topology(self.amqp_uri, subscriptions_of(cls))
-        runner = ServiceRunner(config)
-        runner.add_service(cls)
-        runner.start()
-        self.runners[name] = runner
-        return runner
-
-    def stop(self, name: str) -> Any:
-        runner = self.runners.pop(name)
-        runner.stop()
-        return runner
-
-    @contextlib.contextmanager
-    def stopped(self, name: str) -> Iterator[Any]:
-        """Stop one service for the block, then start it again."""
-        runner = self.stop(name)
-        try:
-            yield runner
-        finally:
-            self.start(name)
-
-    def settle(self, timeout: float = 15) -> None:
-        """Wait until every outbox is sent and every event queue is empty.
-
-        The test vhost is shared by the whole run: events left behind would be
-        consumed by another module's services.
-        """
-        from kombu import Connection
-
-        from aftersales_cli.processes import all_subscriptions
-
-        queues = [sub.queue_name for sub in all_subscriptions()]
-
-        def settled() -> bool:
-            health = self.get("/health").json()["services"]
-            if any(entry.get("outbox_pending", 0) for entry in health.values()):
-                return False
-            with Connection(self.amqp_uri) as conn:
-                channel = conn.default_channel
-                return all(
-                    channel.queue_declare(name, passive=True).message_count == 0 for name in queues
-                )
-
-        _wait_for(settled, timeout, "outboxes and event queues are empty")
-
-    def stop_all(self) -> None:
-        """Stop every runner at once (each takes a second or two to drain)."""
-
-        def stop(name: str) -> None:
-            with contextlib.suppress(Exception):
-                self.stop(name)
-
-        list(eventlet.GreenPool().imap(stop, list(self.runners)))
-
-    # -- HTTP -------------------------------------------------------------------------
-    def request(
-        self,
-        method: str,
-        path: str,
-        tenant: Tenant | None = None,
-        *,
-        token: str | None = None,
-        headers: dict[str, str] | None = None,
-        **kwargs: Any,
-    ) -> requests.Response:
-        headers = dict(headers or {})
-        if tenant is not None:
-            token = issue_token(tenant)
-        if token is not None:
-            headers["Authorization"] = f"Bearer {token}"
-        kwargs.setdefault("timeout", 30)
-        return requests.request(method, self.base_url + path, headers=headers, **kwargs)
-
-    def get(self, path: str, tenant: Tenant | None = None, **kwargs: Any) -> requests.Response:
-        return self.request("GET", path, tenant, **kwargs)
-
-    def post(self, path: str, tenant: Tenant | None = None, **kwargs: Any) -> requests.Response:
-        return self.request("POST", path, tenant, **kwargs)
-
-
-def _wait_for(predicate: Callable[[], Any], timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    while True:
-        result = predicate()
-        if result:
-            return result
-        if time.monotonic() > deadline:
-            raise AssertionError(f"{what}: not within {timeout} s")
-        time.sleep(0.1)
-
-
-def _seed(amqp_uri: str) -> None:
-    from nameko.standalone.rpc import ClusterRpcProxy
-
-    data = demo_group()
-    config = {"AMQP_URI": amqp_uri, "serializer": "json"}
-    context = Tenant.system(GROUP_ID).to_context()
-    with ClusterRpcProxy(config, context_data=context, timeout=60) as rpc:
-        directory = rpc.gateway.import_directory(
-            {"group": data["group"], "sites": data["sites"], "staff": data["staff"]}
-        )
-        assert directory == {"groups": 1, "sites": 3, "staff": len(data["staff"])}
-        rpc.reception.import_reference_data(
-            {
-                "group_id": GROUP_ID,
-                "labor_operations": data["labor_operations"],
-                "labor_rates": data["labor_rates"],
-                "customers": data["customers"],
-            }
-        )
-        rpc.workshop.import_reference_data(
-            {"group_id": GROUP_ID, "teams": data["teams"], "technicians": data["technicians"]}
-        )
 
 
 @pytest.fixture(scope="module")
-def system(amqp_uri: str, make_database: Any) -> Iterator[System]:
-    from aftersales_core.migrate import upgrade
+def system(gateway_system: System) -> System:
+    return gateway_system
 
-    databases = {}
-    for name in SERVICES:
-        databases[name] = make_database(name)
-        upgrade(PROCESSES[name].migrations_dir(), databases[name])
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("JWT_SECRET", JWT_SECRET)
-        running = System(amqp_uri, databases, _free_port())
-        try:
-            for name in SERVICES:
-                running.start(name)
-            _seed(amqp_uri)
-            _wait_for(
-                lambda: running.get("/health").status_code == 200, 20, "the system is healthy"
-            )
-            yield running
-            running.settle()
-        finally:
-            running.stop_all()
+
+# ---------------------------------------------------------------- the running system
 
 
 # ---------------------------------------------------------------- helpers
@@ -314,7 +138,7 @@ def test_health_up_then_claims_down(system: System) -> None:
             assert body["services"][name]["status"] == "up", name
         assert elapsed < HEALTH_TIMEOUT + 3, elapsed
 
-    _wait_for(lambda: system.get("/health").status_code == 200, 15, "claims is back")
+    wait_for(lambda: system.get("/health").status_code == 200, 15, "claims is back")
 
 
 # ---------------------------------------------------------------- public documents
@@ -709,11 +533,11 @@ def test_the_caller_reaches_customer_care(system: System) -> None:
         assert resp.status_code == 200, resp.text
         return resp.json()
 
-    entry = _wait_for(archived, 10, "customer care archived the customer")
+    entry = wait_for(archived, 10, "customer care archived the customer")
     assert entry["recorded_for"] == "sa.fu.hz"
     assert entry["registered_by"] == "sa.fu.hz"
     assert entry["name"] == body["name"] and entry["site_id"] == HANGZHOU
-    _wait_for(lambda: archived()["vehicles"], 10, "customer care archived the vehicle")
+    wait_for(lambda: archived()["vehicles"], 10, "customer care archived the vehicle")
     assert [v["vin"] for v in archived()["vehicles"]] == [body["vehicles"][0]["vin"]]
     # Another site's advisor cannot read it there either.
     _error(system.get(path, ADVISOR_PD), 404, "CUSTOMER_NOT_FOUND")
@@ -734,7 +558,7 @@ def test_a_silent_service_is_a_503_not_a_hang(system: System) -> None:
         assert elapsed < RPC_TIMEOUT + 3, elapsed
         # Other services still answer meanwhile.
         assert system.get("/api/v1/customers/cus-pd-001", ADVISOR_PD).status_code == 200
-    _wait_for(lambda: system.get(path, ADVISOR_PD).status_code == 200, 15, "workshop is back")
+    wait_for(lambda: system.get(path, ADVISOR_PD).status_code == 200, 15, "workshop is back")
 
 
 def _raw_post(system: System, path: str, headers: dict[str, bytes], body: bytes) -> tuple[int, Any]:
