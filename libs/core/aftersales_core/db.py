@@ -23,6 +23,7 @@ from sqlalchemy.pool import QueuePool
 
 from . import outbox as outbox_module
 from .envelope import Envelope
+from .messaging import OEM_EXCHANGE, to_oem_routing_key
 from .tenancy import CONTEXT_KEYS
 
 log = logging.getLogger(__name__)
@@ -103,11 +104,41 @@ class WorkerDb:
             correlation_id=correlation_id,
             version=version,
         )
+        self._record(envelope)
+        return envelope
+
+    def send_to_oem(
+        self,
+        message_type: str,
+        payload: dict[str, Any],
+        *,
+        oem_id: str,
+        group_id: str,
+        site_id: str | None,
+        correlation_id: str | None = None,
+        version: int = 1,
+    ) -> Envelope:
+        """Record a message to an OEM (claims, parts orders) on the OEM exchange, via the outbox."""
+        envelope = Envelope(
+            type=message_type,
+            group_id=group_id,
+            site_id=site_id,
+            payload=payload,
+            correlation_id=correlation_id,
+            version=version,
+        )
+        self._record(
+            envelope,
+            exchange=OEM_EXCHANGE,
+            routing_key=to_oem_routing_key(oem_id, message_type),
+        )
+        return envelope
+
+    def _record(self, envelope: Envelope, **route: Any) -> None:
         context = self._worker_ctx.context_data
         headers = {f"nameko.{k}": context[k] for k in CONTEXT_KEYS if context.get(k)}
-        outbox_module.record(self.session, self._provider.service_name, envelope, headers)
+        outbox_module.record(self.session, self._provider.service_name, envelope, headers, **route)
         self._published = True
-        return envelope
 
     def commit(self) -> None:
         if self._session is not None:

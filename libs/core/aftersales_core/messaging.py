@@ -49,9 +49,29 @@ def quorum_arguments(dead_letter_routing_key: str | None) -> dict[str, Any]:
     return args
 
 
+def oem_exchange() -> Exchange:
+    """Where dealer and OEM systems talk.
+
+    Dealer to OEM: `to-oem.<oem_id>.<type>`; OEM to dealer: `to-dealer.<group_id>.<type>`.
+    """
+    return Exchange(OEM_EXCHANGE, type="topic", durable=True)
+
+
+def to_oem_routing_key(oem_id: str, message_type: str) -> str:
+    return f"to-oem.{oem_id}.{message_type}"
+
+
+def to_dealer_routing_key(group_id: str, message_type: str) -> str:
+    return f"to-dealer.{group_id}.{message_type}"
+
+
 @dataclass(frozen=True)
 class Subscription:
-    """A consumer service listening to one event type of one source service."""
+    """A consumer service listening to one message type of one source.
+
+    The source is a dealer service (its `<source>.events` exchange, routing key =
+    event type) or `oem` (the OEM exchange, any group's `to-dealer.*.<type>`).
+    """
 
     consumer: str
     source: str
@@ -61,11 +81,21 @@ class Subscription:
     def queue_name(self) -> str:
         return queue_name(self.consumer, self.source, self.event_type)
 
+    @property
+    def exchange(self) -> Exchange:
+        return oem_exchange() if self.source == "oem" else event_exchange(self.source)
+
+    @property
+    def routing_key(self) -> str:
+        if self.source == "oem":
+            return to_dealer_routing_key("*", self.event_type)
+        return self.event_type
+
     def queue(self) -> Queue:
         return Queue(
             self.queue_name,
-            exchange=event_exchange(self.source),
-            routing_key=self.event_type,
+            exchange=self.exchange,
+            routing_key=self.routing_key,
             durable=True,
             queue_arguments=quorum_arguments(self.queue_name),
         )
@@ -86,8 +116,9 @@ def declare_topology(amqp_uri: str, subscriptions: Iterable[Subscription]) -> li
     with Connection(amqp_uri, connect_timeout=5) as conn:
         channel = conn.channel()
         dead_letter_exchange()(channel).declare()
+        oem_exchange()(channel).declare()
         for sub in subscriptions:
-            event_exchange(sub.source)(channel).declare()
+            sub.exchange(channel).declare()
             for queue in (sub.dead_letter_queue(), sub.queue()):
                 queue(channel).declare()
                 declared.append(queue.name)

@@ -29,16 +29,26 @@ MAX_BACKOFF_SECONDS = 60.0
 
 
 def record(
-    conn: SAConnection | Any, source_service: str, envelope: Envelope, headers: dict[str, Any]
+    conn: SAConnection | Any,
+    source_service: str,
+    envelope: Envelope,
+    headers: dict[str, Any],
+    *,
+    exchange: str | None = None,
+    routing_key: str | None = None,
 ) -> None:
-    """Add the event to the outbox inside the caller's open transaction."""
+    """Add the message to the outbox inside the caller's open transaction.
+
+    By default an event goes to the service's own exchange under its type; a
+    message to an OEM names the OEM exchange and its routing key.
+    """
     now = utcnow()
     conn.execute(
         insert(outbox).values(
             event_id=envelope.event_id,
             event_type=envelope.type,
-            exchange=event_exchange(source_service).name,
-            routing_key=envelope.type,
+            exchange=exchange or event_exchange(source_service).name,
+            routing_key=routing_key or envelope.type,
             body=json.dumps(envelope.to_dict(), ensure_ascii=False),
             headers=json.dumps(headers, ensure_ascii=False),
             created_at=now,

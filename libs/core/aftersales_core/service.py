@@ -53,8 +53,16 @@ def query(fn: F) -> F:
     return rpc(expected_exceptions=EXPECTED_ERRORS)(fn)
 
 
+def on_oem_message(message_type: str) -> Callable[[F], F]:
+    """Handle one message type arriving from OEM systems (any group's), once."""
+    return on_event("oem", message_type)
+
+
 def on_event(source_service: str, event_type: str) -> Callable[[F], F]:
-    """Handle one event type once: inbox claim, effect and events commit together."""
+    """Handle one event type once: inbox claim, effect and events commit together.
+
+    `source_service` "oem" means the OEM exchange (see `on_oem_message`).
+    """
 
     def decorator(fn: F) -> F:
         @functools.wraps(fn)

@@ -13,9 +13,14 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, 
 
 from aftersales_core.envelope import Envelope
 from aftersales_core.errors import Conflict
-from aftersales_core.messaging import Subscription, event_exchange
+from aftersales_core.messaging import (
+    Subscription,
+    event_exchange,
+    oem_exchange,
+    to_dealer_routing_key,
+)
 from aftersales_core.outbox import OutboxRelay, record
-from aftersales_core.service import ServiceBase, command, on_event
+from aftersales_core.service import ServiceBase, command, on_event, on_oem_message
 from aftersales_core.tables import PLUMBING_METADATA, inbox, outbox
 from aftersales_core.tenancy import Tenant
 
@@ -45,9 +50,29 @@ class ProducerService(ServiceBase):
             raise Conflict("refused after the event was recorded", "TEST_REFUSED")
         return value
 
+    @command
+    def ask_oem(self, question: str) -> str:
+        envelope = self.db.send_to_oem(
+            "question",
+            {"text": question},
+            oem_id="oem-test",
+            group_id="grp-test",
+            site_id="site-a",
+            correlation_id="q-1",
+        )
+        return envelope.event_id
+
 
 class ConsumerService(ServiceBase):
     name = "test-consumer"
+
+    @on_oem_message("answer")
+    def on_answer(self, message: Envelope) -> None:
+        self.db.session.execute(
+            insert(seen).values(
+                event_id=message.event_id, value=message.payload["text"], user_id=message.group_id
+            )
+        )
 
     @on_event("test-producer", "thing_made")
     def on_thing_made(self, event: Envelope) -> None:
@@ -199,3 +224,38 @@ def test_relay_backs_off_while_the_broker_is_unreachable(system: Any, amqp_uri: 
         assert relay.relay_all() == 1
     relay.close()
     assert _count(consumer_db, seen) == 1
+
+
+def test_messages_to_and_from_an_oem(system: Any, rpc: Any, amqp_uri: str) -> None:
+    _, _, consumer_db, consumer = system
+    with Connection(amqp_uri) as conn:
+        channel = conn.channel()
+        from kombu import Queue
+
+        inbox_of_oem = Queue(
+            "test-oem-inbox", oem_exchange(), routing_key="to-oem.oem-test.#", auto_delete=True
+        )(channel)
+        inbox_of_oem.declare()
+        message_id = rpc(TENANT)["test-producer"].ask_oem("保修期内吗?")
+        deadline = time.monotonic() + 20
+        received = None
+        while received is None and time.monotonic() < deadline:
+            received = inbox_of_oem.get(no_ack=True)
+            time.sleep(0.05)
+    assert received is not None, "the OEM got nothing"
+    question = json.loads(received.body)
+    assert question["event_id"] == message_id and question["payload"] == {"text": "保修期内吗?"}
+
+    answer = Envelope("answer", "grp-test", "site-a", {"text": "是"}, correlation_id="q-1")
+    for _ in range(2):  # the OEM may send twice: the inbox keeps one
+        with entrypoint_waiter(consumer, "on_answer", timeout=20):
+            with Connection(amqp_uri, transport_options={"confirm_publish": True}) as conn:
+                Producer(conn.channel()).publish(
+                    answer.to_dict(),
+                    exchange=oem_exchange(),
+                    routing_key=to_dealer_routing_key("grp-test", "answer"),
+                    serializer="json",
+                    delivery_mode=2,
+                )
+    with consumer_db.connect() as conn:
+        assert conn.execute(select(seen.c.value, seen.c.user_id)).all() == [("是", "grp-test")]
