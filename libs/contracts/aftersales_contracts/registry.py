@@ -14,12 +14,12 @@ from marshmallow import INCLUDE
 
 from aftersales_core.errors import ValidationFailed
 
-from . import claims, customer_care, parts, reception, workshop
+from . import claims, customer_care, oem_parts, oem_warranty, parts, reception, workshop
 from .base import EventContract
 
 CONTRACTS: dict[str, EventContract] = {
     c.type: c
-    for module in (reception, workshop, parts, claims, customer_care)
+    for module in (reception, workshop, parts, claims, customer_care, oem_parts, oem_warranty)
     for c in module.EVENTS
 }
 
