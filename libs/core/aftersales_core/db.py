@@ -96,16 +96,9 @@ class WorkerDb:
         version: int = 1,
     ) -> Envelope:
         """Record an event in the outbox; it is sent only if this transaction commits."""
-        envelope = Envelope(
-            type=event_type,
-            group_id=group_id,
-            site_id=site_id,
-            payload=payload,
-            correlation_id=correlation_id,
-            version=version,
+        return self._record(
+            Envelope(event_type, group_id, site_id, payload, correlation_id, version)
         )
-        self._record(envelope)
-        return envelope
 
     def send_to_oem(
         self,
@@ -119,26 +112,18 @@ class WorkerDb:
         version: int = 1,
     ) -> Envelope:
         """Record a message to an OEM (claims, parts orders) on the OEM exchange, via the outbox."""
-        envelope = Envelope(
-            type=message_type,
-            group_id=group_id,
-            site_id=site_id,
-            payload=payload,
-            correlation_id=correlation_id,
-            version=version,
-        )
-        self._record(
-            envelope,
+        return self._record(
+            Envelope(message_type, group_id, site_id, payload, correlation_id, version),
             exchange=OEM_EXCHANGE,
             routing_key=to_oem_routing_key(oem_id, message_type),
         )
-        return envelope
 
-    def _record(self, envelope: Envelope, **route: Any) -> None:
+    def _record(self, envelope: Envelope, **route: Any) -> Envelope:
         context = self._worker_ctx.context_data
         headers = {f"nameko.{k}": context[k] for k in CONTEXT_KEYS if context.get(k)}
         outbox_module.record(self.session, self._provider.service_name, envelope, headers, **route)
         self._published = True
+        return envelope
 
     def commit(self) -> None:
         if self._session is not None:
