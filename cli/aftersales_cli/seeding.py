@@ -45,9 +45,20 @@ def parts(rpc: Any, data: dict[str, Any]) -> dict[str, int]:
     )
 
 
+def customer_care(rpc: Any, data: dict[str, Any]) -> dict[str, int]:
+    """Care agents of each site; customers are then assigned to them, balanced by count."""
+    return rpc["customer-care"].import_reference_data(
+        {
+            "group_id": data["group"]["group_id"],
+            "agents": [s for s in data["staff"] if "customer_care_agent" in s["roles"]],
+        }
+    )
+
+
 # In dependency order: the directory first, then each service's reference data.
 LOADERS: dict[str, Loader] = {
     "gateway": gateway,
+    "customer-care": customer_care,
     "reception": reception,
     "workshop": workshop,
     "parts": parts,

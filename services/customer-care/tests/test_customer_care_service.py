@@ -18,9 +18,9 @@ from sqlalchemy import Engine, create_engine, func, select
 from aftersales_contracts import example
 from aftersales_core.errors import NotFound, Unauthorized
 from aftersales_core.messaging import declare_topology, event_exchange, subscriptions_of
-from aftersales_core.tables import inbox
+from aftersales_core.tables import inbox, outbox
 from aftersales_core.tenancy import Tenant
-from aftersales_customer_care.models import ArchiveCustomer, ArchiveVehicle
+from aftersales_customer_care.models import ArchiveCustomer, ArchiveVehicle, Followup
 from aftersales_customer_care.service import CustomerCareService
 
 # The contract examples' group and site.
@@ -128,6 +128,7 @@ def test_the_archive_follows_reception(care: Care, rpc: Any) -> None:
         "name": "王建国",
         "phones": ["13800138000"],
         "customer_class": "member",
+        "agent_id": None,  # no care agent known for the site yet
         "registered_by": "sa.wang.pd",
         "recorded_for": "sa.wang.pd",  # the caller's identity came with the event
         "registered_at": "2026-11-23T02:15:00+00:00",
@@ -140,8 +141,12 @@ def test_the_archive_follows_reception(care: Care, rpc: Any) -> None:
                 "model": "Lavida",
                 "sale_date": "2022-05-18",
                 "mileage": 42150,
+                "recommendations": [],
             }
         ],
+        "visits": [],
+        "contacts": [],
+        "open_reminders": [],
     }
 
     # A second vehicle, and a redelivered event that must not be handled twice.
@@ -192,8 +197,9 @@ def test_archive_tenancy(care: Care, rpc: Any) -> None:
     [
         (_customer_event(customer_class="vip"), "customer_registered"),
         (_vehicle_event(vin="SHORT"), "vehicle_registered"),
+        (_event("vehicle_delivered", delivered_at="yesterday"), "vehicle_delivered"),
     ],
-    ids=["bad-customer-class", "short-vin"],
+    ids=["bad-customer-class", "short-vin", "delivery-without-a-time"],
 )
 def test_a_payload_that_breaks_the_contract_is_dead_lettered(
     care: Care, rpc: Any, body: dict[str, Any], queue: str
@@ -209,7 +215,22 @@ def test_a_payload_that_breaks_the_contract_is_dead_lettered(
     assert dead.headers.get("x-death"), "dead-lettered by the broker"
     assert care.count(ArchiveCustomer.__table__) == 0
     assert care.count(ArchiveVehicle.__table__) == 0
+    assert care.count(Followup.__table__) == 0
+    assert care.count(outbox) == 0, "no follow-up announced for a refused delivery"
     assert care.count(inbox) == 0, "a failed handling must not mark the event as seen"
+
+
+def test_subscriptions() -> None:
+    """What customer care listens to; each is a quorum queue declared at start-up."""
+    assert sorted((s.source, s.event_type) for s in SUBSCRIPTIONS) == [
+        ("claims", "recall_announced"),
+        ("parts", "special_order_arrived"),
+        ("reception", "additional_work_declined"),
+        ("reception", "customer_registered"),
+        ("reception", "order_settled"),
+        ("reception", "vehicle_delivered"),
+        ("reception", "vehicle_registered"),
+    ]
 
 
 def test_health(care: Care, rpc: Any) -> None:
