@@ -2,8 +2,8 @@
 
 Reception's and parts' events are published onto their exchanges as their outbox
 relays would, so these tests do not depend on the other services' routes. The
-care agents are loaded as `aftersales seed` should load them (see
-`load_care_agents`). One system serves the whole module; every test works on
+care agents are loaded by `aftersales seed`'s loader (`seeding.customer_care`).
+One system serves the whole module; every test works on
 records of its own.
 """
 
@@ -20,6 +20,7 @@ from kombu import Connection, Producer
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from aftersales_cli.seed_data import GROUP_ID, demo_group
+from aftersales_cli.seeding import customer_care as customer_care_loader
 from aftersales_cli.testing import (
     ADVISOR_PD,
     ADVISOR_SZ,
@@ -44,24 +45,13 @@ AGENT_SZ = Tenant("cca.wei.sz", GROUP_ID, (SUZHOU,), ("customer_care_agent",))
 OEM = Tenant("oem.saicvw", GROUP_ID, (PUDONG,), ("oem",), oem_id="oem-saic-vw")
 
 
-def load_care_agents(rpc: Any, data: dict[str, Any]) -> dict[str, int]:
-    """The seed loader for customer care (for `aftersales_cli.seeding.LOADERS`)."""
-    return rpc["customer-care"].import_reference_data(
-        {
-            "group_id": data["group"]["group_id"],
-            "agents": [s for s in data["staff"] if "customer_care_agent" in s["roles"]],
-        }
-    )
-
-
 @pytest.fixture(scope="module")
 def system(gateway_system: System) -> Iterator[System]:
     config = {"AMQP_URI": gateway_system.amqp_uri, "serializer": "json"}
     context = Tenant.system(GROUP_ID).to_context()
     with ClusterRpcProxy(config, context_data=context, timeout=30) as rpc:
-        counts = load_care_agents(rpc, demo_group())
-        assert counts["agents"] == 3  # one agent a site in the demo group
-        assert load_care_agents(rpc, demo_group())["agents"] == 0  # idempotent
+        # gateway_system seeded the agents (one a site) through this loader already.
+        assert customer_care_loader(rpc, demo_group())["agents"] == 0  # idempotent
     # reception's customer_registered events reach the archive asynchronously
     wait_for(
         lambda: len(ok(gateway_system.get(f"{C}/customers", AGENT_PD))) == 8,
