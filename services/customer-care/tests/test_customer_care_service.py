@@ -25,7 +25,7 @@ from aftersales_customer_care.service import CustomerCareService
 
 # The contract examples' group and site.
 GROUP = "grp-huadong"
-SITE = "site-sh-pudong"
+SITE = "site-pudong"
 
 AGENT = Tenant("cca.song.pd", GROUP, (SITE,), ("customer_care_agent",))
 OTHER_SITE = Tenant("cca.wei.sz", GROUP, ("site-suzhou",), ("customer_care_agent",))
