@@ -140,7 +140,7 @@ def test_the_archive_follows_reception(care: Care, rpc: Any) -> None:
                 "brand": "Volkswagen",
                 "model": "Lavida",
                 "sale_date": "2022-05-18",
-                "mileage": 42150,
+                "mileage": 8150,
                 "recommendations": [],
             }
         ],
