@@ -83,6 +83,21 @@ class OrderAtRisk(Schema):
     open_jobs = fields.Integer(required=True)
 
 
+class ComebackDetected(Schema):
+    """An RO brought a vehicle back with the same complaint within the window."""
+
+    order_id = fields.String(required=True)
+    vin = fields.String(required=True)
+    original_order_id = fields.String(required=True)
+    original_job_id = fields.String(required=True, allow_none=True)
+    technician_id = fields.String(required=True, allow_none=True)
+    matched_by = fields.String(
+        required=True, validate=validate.OneOf(("operation_code", "complaint"))
+    )
+    operation_code = fields.String(required=True, allow_none=True)
+    days_after_delivery = fields.Integer(required=True, validate=validate.Range(min=0))
+
+
 EVENTS = [
     EventContract(
         "job_dispatched",
@@ -109,5 +124,12 @@ EVENTS = [
         "workshop",
         OrderAtRisk,
         "70–80 % of the promised time has passed with work still open.",
+    ),
+    EventContract(
+        "comeback_detected",
+        1,
+        "workshop",
+        ComebackDetected,
+        "A vehicle came back with the same complaint: linked to the original job.",
     ),
 ]

@@ -55,11 +55,13 @@ def test_import_reference_data_is_idempotent(db: Engine, rpc: Any) -> None:
     assert rpc(SYSTEM).workshop.import_reference_data(copy.deepcopy(data)) == {
         "teams": 4,
         "technicians": 12,
+        "bays": 0,
     }
     assert _counts(db) == (4, 12)
     assert rpc(HQ).workshop.import_reference_data(copy.deepcopy(data)) == {
         "teams": 0,
         "technicians": 0,
+        "bays": 0,
     }
     assert _counts(db) == (4, 12)
 
@@ -70,7 +72,11 @@ def test_import_reference_data_is_idempotent(db: Engine, rpc: Any) -> None:
         "teams": more["teams"],
         "technicians": more["technicians"],
     }
-    assert rpc(SYSTEM).workshop.import_reference_data(bigger) == {"teams": 2, "technicians": 4}
+    assert rpc(SYSTEM).workshop.import_reference_data(bigger) == {
+        "teams": 2,
+        "technicians": 4,
+        "bays": 0,
+    }
     with db.connect() as conn:
         groups = conn.execute(select(Technician.group_id).distinct()).scalars().all()
     assert groups == [GROUP_ID]
@@ -127,7 +133,7 @@ def test_a_technician_must_join_a_team_of_their_own_site_and_group(db: Engine, r
     assert _counts(db) == (4, 12)
     assert rpc(SYSTEM).workshop.import_reference_data(
         {"group_id": GROUP_ID, "technicians": [{**newcomer, "team_id": "team-pd-2"}, newcomer]}
-    ) == {"teams": 0, "technicians": 1}
+    ) == {"teams": 0, "technicians": 1, "bays": 0}
 
 
 def test_list_technicians_by_site(db: Engine, rpc: Any) -> None:
