@@ -177,6 +177,17 @@ class VehicleDelivered(Schema):
     service_advisor_id = fields.String(required=True)
 
 
+class OrderCancelled(Schema):
+    """The RO will not be worked: the workshop drops its jobs, the warehouse its reservations."""
+
+    order_id = fields.String(required=True)
+    order_number = fields.String(required=True)
+    vehicle_id = fields.String(required=True)
+    reason = fields.String(required=True)
+    cancelled_by = fields.String(required=True)
+    was_approved = fields.Boolean(required=True)
+
+
 EVENTS = [
     EventContract(
         "customer_registered",
@@ -232,5 +243,12 @@ EVENTS = [
     ),
     EventContract(
         "vehicle_delivered", 1, "reception", VehicleDelivered, "The car left with its exit pass."
+    ),
+    EventContract(
+        "order_cancelled",
+        1,
+        "reception",
+        OrderCancelled,
+        "A repair order was cancelled before any work or issue.",
     ),
 ]
