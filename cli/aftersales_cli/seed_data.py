@@ -500,7 +500,30 @@ def demo_group() -> dict[str, Any]:
         "customers": _customers(),
         "teams": _teams(),
         "technicians": _technicians(),
+        "warranty_terms": _warranty_terms(),
     }
+
+
+def _warranty_terms() -> list[dict[str, Any]]:
+    """Each brand's OEM terms: 3 years / 100 000 km, first free maintenance, parts 12 months."""
+    return [
+        {
+            "brand": brand,
+            "oem_id": oem_id,
+            "years": 3,
+            "km": 100000,
+            "first_maintenance_months": 6,
+            "first_maintenance_km": 5000,
+            "first_maintenance_operations": ["MNT-FREE1"],
+            "parts_months": 12,
+            "parts_km": 10000,
+        }
+        for brand, oem_id in (
+            ("上汽大众", "oem-saic-vw"),
+            ("一汽-大众", "oem-faw-vw"),
+            ("广汽丰田", "oem-gac-toyota"),
+        )
+    ]
 
 
 def users_by_id() -> dict[str, dict[str, Any]]:

@@ -45,6 +45,17 @@ def parts(rpc: Any, data: dict[str, Any]) -> dict[str, int]:
     )
 
 
+def claims(rpc: Any, data: dict[str, Any]) -> dict[str, int]:
+    """Each brand's warranty terms and the labor catalog claims check hours against."""
+    return rpc.claims.import_reference_data(
+        {
+            "group_id": data["group"]["group_id"],
+            "warranty_terms": data["warranty_terms"],
+            "labor_operations": data["labor_operations"],
+        }
+    )
+
+
 def customer_care(rpc: Any, data: dict[str, Any]) -> dict[str, int]:
     """Care agents of each site; customers are then assigned to them, balanced by count."""
     return rpc["customer-care"].import_reference_data(
@@ -62,4 +73,5 @@ LOADERS: dict[str, Loader] = {
     "reception": reception,
     "workshop": workshop,
     "parts": parts,
+    "claims": claims,
 }

@@ -36,6 +36,7 @@ PACKAGE_DIRS = (
     "services/customer-care",
     "gateway",
     "cli",
+    "deploy/oem-simulator",
 )
 
 POSTGRES_HOST = "postgres"
@@ -281,3 +282,10 @@ def test_package_directory_exists(package_dir: str) -> None:
 
 def test_requirements_file_exists() -> None:
     assert (REPO_ROOT / "requirements.txt").is_file(), "deploy/Dockerfile needs requirements.txt"
+
+
+def test_the_oem_simulator_runs_beside_the_dealer_services(services: dict) -> None:
+    simulator = services["oem-simulator"]
+    assert _command(simulator)[:2] == ["aftersales-oem-simulator", "run"]
+    assert _environment(simulator)["AMQP_URI"].startswith("amqp://")
+    assert _depends_on(simulator)["rabbitmq"] == "service_healthy"
