@@ -193,13 +193,17 @@ def _decide(system: System, claim: dict[str, Any], outcome: str, **extra: Any) -
 def test_warranty_terms_are_set_by_headquarters(system: System) -> None:
     error = _error(_put(system, "/api/v1/warranty-terms", CLERK_PD, json=SVW_TERMS), 403)
     assert error["code"] == "ROLE_FORBIDDEN"
-    set_ = _ok(_put(system, "/api/v1/warranty-terms", HQ, json=SVW_TERMS))
-    assert (set_["brand"], set_["model"], set_["oem_id"], set_["updated_by"]) == (
+    # The seed loaded these terms as the system; headquarters changes them.
+    longer = {**SVW_TERMS, "km": 120000}
+    set_ = _ok(_put(system, "/api/v1/warranty-terms", HQ, json=longer))
+    assert (set_["brand"], set_["model"], set_["oem_id"], set_["km"], set_["updated_by"]) == (
         "上汽大众",
         "",
         "oem-saic-vw",
+        120000,
         "hq.chen",
     )
+    _ok(_put(system, "/api/v1/warranty-terms", HQ, json=SVW_TERMS))
     listed = _ok(system.get("/api/v1/warranty-terms", ADVISOR_PD))
     assert ("上汽大众", "") in {(t["brand"], t["model"]) for t in listed}
     error = _error(
