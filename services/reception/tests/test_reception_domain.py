@@ -170,3 +170,30 @@ def test_required_customer_fields(missing: str) -> None:
 def test_negative_mileage_is_refused() -> None:
     err = _refused(VehicleIn(), {"vin": VIN, "brand": "b", "model": "m", "mileage": -1})
     assert list(err.fields) == ["mileage"]
+
+
+# ---------------------------------------------------------------- mileage
+
+
+def test_mileage_at_or_above_the_last_reading_is_fine() -> None:
+    domain.check_mileage(62350, 62350, None)
+    domain.check_mileage(70000, 62350, None)
+    domain.check_mileage(10, None, None)
+
+
+@pytest.mark.parametrize("reason", [None, "", "   "])
+def test_mileage_below_the_last_reading_needs_a_reason(reason: str | None) -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        domain.check_mileage(62349, 62350, reason)
+    assert caught.value.code == "MILEAGE_BELOW_LAST"
+    assert list(caught.value.fields) == ["mileage"]
+
+
+def test_mileage_below_the_last_reading_with_a_reason_is_recorded() -> None:
+    domain.check_mileage(120, 62350, "仪表总成更换，里程归零")
+
+
+def test_negative_mileage_is_refused_by_the_rule() -> None:
+    with pytest.raises(ValidationFailed) as caught:
+        domain.check_mileage(-1, None, "any")
+    assert caught.value.code == "MILEAGE_NEGATIVE"

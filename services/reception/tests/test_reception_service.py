@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from nameko.standalone.rpc import ClusterRpcProxy
 from sqlalchemy import Engine, create_engine, func, select, text
 
 from aftersales_cli.seed_data import GROUP_ID, PUDONG, SUZHOU, demo_group
@@ -15,9 +16,9 @@ from aftersales_contracts import validate_payload
 from aftersales_core.envelope import Envelope
 from aftersales_core.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
 from aftersales_core.identifiers import make_vin
-from aftersales_core.tables import outbox
+from aftersales_core.tables import inbox, outbox
 from aftersales_core.tenancy import Tenant
-from aftersales_reception.models import Customer, LaborOperation, LaborRate, Vehicle
+from aftersales_reception.models import Base, Customer, LaborOperation, LaborRate, Vehicle
 from aftersales_reception.service import ReceptionService
 
 OTHER_GROUP = "grp-other"
@@ -57,14 +58,54 @@ def _customer(site_id: str = PUDONG, vehicles: list[dict[str, Any]] | None = Non
     }
 
 
-@pytest.fixture
-def db(migrated_database: Any, run_services: Any) -> Iterator[Engine]:
-    """Reception running on its own migrated database; yields an engine on that database."""
-    url = migrated_database("reception")
-    run_services({ReceptionService: url})
+@pytest.fixture(scope="module")
+def running(amqp_uri: str, make_database: Any) -> Iterator[Engine]:
+    """Reception on its own migrated database for the module (starting and stopping a
+    nameko runner is the slow part); yields an engine on that database."""
+    from nameko.runners import ServiceRunner
+
+    from aftersales_cli.processes import PROCESSES
+    from aftersales_core.config import nameko_config
+    from aftersales_core.messaging import declare_topology, subscriptions_of
+    from aftersales_core.migrate import upgrade
+
+    url = make_database("reception")
+    upgrade(PROCESSES["reception"].migrations_dir(), url)
+    config = nameko_config("reception")
+    config.update({"AMQP_URI": amqp_uri, "DATABASE_URL": url})
+    declare_topology(amqp_uri, subscriptions_of(ReceptionService))
+    runner = ServiceRunner(config)
+    runner.add_service(ReceptionService)
+    runner.start()
+    # The sites reception must know before it takes customers for them.
+    sites = demo_group()["sites"]
+    other = [{"site_id": "site-x", "group_id": OTHER_GROUP, "name": "其他集团门店"}]
+    for tenant, group_id, group_sites in (
+        (SYSTEM, GROUP_ID, sites),
+        (Tenant.system(OTHER_GROUP), OTHER_GROUP, other),
+    ):
+        with ClusterRpcProxy(
+            {"AMQP_URI": amqp_uri, "serializer": "json"}, context_data=tenant.to_context()
+        ) as proxy:
+            proxy.reception.import_reference_data({"group_id": group_id, "sites": group_sites})
     engine = create_engine(url)
-    yield engine
-    engine.dispose()
+    try:
+        yield engine
+    finally:
+        runner.stop()
+        engine.dispose()
+
+
+@pytest.fixture
+def db(running: Engine) -> Engine:
+    """The module's reception with every table but the sites emptied: a fresh start."""
+    with running.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            if table.name != "sites":
+                conn.execute(table.delete())
+        conn.execute(outbox.delete())
+        conn.execute(inbox.delete())
+    return running
 
 
 def _count(engine: Engine, table: Any) -> int:
@@ -316,6 +357,7 @@ def test_import_reference_data_is_idempotent(db: Engine, rpc: Any) -> None:
     loader = rpc(SYSTEM).reception
     vehicles = sum(len(c["vehicles"]) for c in data["customers"])
     assert loader.import_reference_data(copy.deepcopy(data)) == {
+        "sites": 0,
         "labor_operations": 6,
         "labor_rates": 4,
         "customers": 3,
@@ -324,6 +366,7 @@ def test_import_reference_data_is_idempotent(db: Engine, rpc: Any) -> None:
     assert _count(db, outbox) == 3 + vehicles
     before = _counts(db)
     assert rpc(HQ).reception.import_reference_data(copy.deepcopy(data)) == {
+        "sites": 0,
         "labor_operations": 0,
         "labor_rates": 0,
         "customers": 0,
@@ -376,6 +419,6 @@ def test_import_reference_data_is_for_loaders_of_the_group(db: Engine, rpc: Any)
         rpc(SYSTEM).reception.import_reference_data(bad_hours)
     assert caught.value.code == "HOURS_PRECISION"
     with pytest.raises(ValidationFailed) as caught:
-        rpc(SYSTEM).reception.import_reference_data({**data, "sites": []})
-    assert list(caught.value.fields) == ["sites"]
+        rpc(SYSTEM).reception.import_reference_data({**data, "teams": []})
+    assert list(caught.value.fields) == ["teams"]
     assert _counts(db) == {"customers": 0, "vehicles": 0, "outbox": 0, "labor_operations": 0}
