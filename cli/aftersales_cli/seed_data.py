@@ -501,7 +501,25 @@ def demo_group() -> dict[str, Any]:
         "teams": _teams(),
         "technicians": _technicians(),
         "warranty_terms": _warranty_terms(),
+        "suppliers": _suppliers(),
     }
+
+
+def _suppliers() -> list[dict[str, Any]]:
+    """Each site's OEM (emergency orders go on the OEM exchange) and one local supplier."""
+    return [
+        {"supplier_id": "sup-saic-vw", "name": "上汽大众汽车有限公司", "kind": "oem",
+         "oem_id": "oem-saic-vw", "site_ids": [PUDONG], "lead_time_days": 5,
+         "emergency_lead_time_days": 2},
+        {"supplier_id": "sup-gac-toyota", "name": "广汽丰田汽车有限公司", "kind": "oem",
+         "oem_id": "oem-gac-toyota", "site_ids": [SUZHOU], "lead_time_days": 4,
+         "emergency_lead_time_days": 1},
+        {"supplier_id": "sup-faw-vw", "name": "一汽-大众汽车有限公司", "kind": "oem",
+         "oem_id": "oem-faw-vw", "site_ids": [HANGZHOU], "lead_time_days": 6,
+         "emergency_lead_time_days": 3},
+        {"supplier_id": "sup-local-hd", "name": "上海华东汽配商行", "kind": "local",
+         "oem_id": None, "site_ids": [], "lead_time_days": 1, "emergency_lead_time_days": 0},
+    ]  # fmt: skip
 
 
 def _warranty_terms() -> list[dict[str, Any]]:

@@ -40,8 +40,14 @@ def workshop(rpc: Any, data: dict[str, Any]) -> dict[str, int]:
 
 
 def parts(rpc: Any, data: dict[str, Any]) -> dict[str, int]:
+    """The catalog, suppliers per site, and opening stock booked into the ledger."""
     return rpc.parts.import_reference_data(
-        {"group_id": data["group"]["group_id"], "parts": data["parts"]}
+        {
+            "group_id": data["group"]["group_id"],
+            "parts": data["parts"],
+            "suppliers": data["suppliers"],
+            "stock": data["stock"],
+        }
     )
 
 

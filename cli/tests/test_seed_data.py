@@ -35,7 +35,7 @@ def _unique(values: list[Any]) -> None:
 def test_top_level_shape(group: dict[str, Any]) -> None:
     assert list(group) == [
         "group", "sites", "staff", "labor_operations", "labor_rates", "parts", "stock",
-        "customers", "teams", "technicians", "warranty_terms",
+        "customers", "teams", "technicians", "warranty_terms", "suppliers",
     ]  # fmt: skip
     assert group["group"] == {"group_id": "grp-huadong", "name": "华东汽车服务集团"}
     assert len(group["sites"]) == 3

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, validate
 
 from .base import EventContract, money
 
@@ -17,6 +17,8 @@ class PartIssued(Schema):
     unit_cost = money(required=True)
     issued_at = fields.AwareDateTime(required=True)
     old_part_recorded = fields.Boolean(required=True)
+    # Optional (added in version 1, consumers may ignore): the issue document.
+    issue_id = fields.String()
 
 
 class PartReturned(Schema):
@@ -25,6 +27,14 @@ class PartReturned(Schema):
     line_id = fields.String(required=True)
     part_number = fields.String(required=True)
     quantity = fields.Decimal(as_string=True, required=True)
+    # Optional: the price and cost of the issue being returned (a credit is quantity x
+    # unit_price), "good" (back to stock) or "defective" (to the defective stock).
+    return_id = fields.String()
+    issue_id = fields.String()
+    unit_price = money()
+    unit_cost = money()
+    condition = fields.String(validate=validate.OneOf(("good", "defective")))
+    returned_at = fields.AwareDateTime()
 
 
 class PartBackordered(Schema):
@@ -34,6 +44,9 @@ class PartBackordered(Schema):
     part_number = fields.String(required=True)
     quantity = fields.Decimal(as_string=True, required=True)
     expected_at = fields.Date(required=True, allow_none=True)
+    # Optional: the back order and the purchase order placed for it.
+    backorder_id = fields.String()
+    po_id = fields.String(allow_none=True)
 
 
 class BackorderArrived(Schema):
@@ -42,6 +55,7 @@ class BackorderArrived(Schema):
     line_id = fields.String(required=True)
     part_number = fields.String(required=True)
     quantity = fields.Decimal(as_string=True, required=True)
+    backorder_id = fields.String()  # optional
 
 
 class SpecialOrderArrived(Schema):
@@ -51,6 +65,7 @@ class SpecialOrderArrived(Schema):
     phone = fields.String(required=True)
     part_number = fields.String(required=True)
     quantity = fields.Decimal(as_string=True, required=True)
+    ready = fields.Boolean()  # optional: every part of the sale is in
 
 
 EVENTS = [
