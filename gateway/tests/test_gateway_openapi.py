@@ -198,5 +198,7 @@ def test_the_docs_page_escapes_what_it_shows() -> None:
 
 
 def test_with_openapi_spec_validator(spec: dict[str, Any]) -> None:
-    validator = pytest.importorskip("openapi_spec_validator")
-    validator.validate(spec)
+    """A dev requirement: it must run, never skip."""
+    import openapi_spec_validator
+
+    openapi_spec_validator.validate(spec)
