@@ -244,6 +244,16 @@ def json_body(request: Request) -> Any:
     return data
 
 
+def optional_body(request: Request) -> Any:
+    """A body that may be left out (an action whose fields are all optional): empty is {}."""
+    return json_body(request) if request.get_data(cache=True).strip() else {}
+
+
+def query_args(request: Request) -> dict[str, str]:
+    """Query parameters as given (first value of each); the service validates them."""
+    return request.args.to_dict()
+
+
 __all__ = [
     "ApiHandler",
     "ROUTES",
@@ -252,4 +262,6 @@ __all__ = [
     "check_json",
     "json_body",
     "json_response",
+    "optional_body",
+    "query_args",
 ]

@@ -36,16 +36,12 @@ from aftersales_claims.schemas import (
 )
 
 from ..base import GatewayBase
-from ..http import api, json_body
+from ..http import api, json_body, query_args
 
 WARRANTY = ["claims: warranty"]
 INSURANCE = ["claims: insurance"]
 CLAIM = "/api/v1/warranty-claims/<claim_id>"
 INSURANCE_CLAIM = "/api/v1/insurance-claims/<claim_id>"
-
-
-def _args(request: Request) -> dict[str, str]:
-    return request.args.to_dict()
 
 
 class ClaimsRoutes(GatewayBase):
@@ -85,7 +81,7 @@ class ClaimsRoutes(GatewayBase):
         errors=[404],
     )
     def warranty_coverage(self, request: Request) -> Any:
-        return self._call("claims", "check_coverage", _args(request))
+        return self._call("claims", "check_coverage", query_args(request))
 
     @api(
         "GET",
@@ -108,7 +104,7 @@ class ClaimsRoutes(GatewayBase):
         response=WarrantyClaimOut(many=True),
     )
     def list_warranty_claims(self, request: Request) -> Any:
-        return self._call("claims", "list_warranty_claims", _args(request))
+        return self._call("claims", "list_warranty_claims", query_args(request))
 
     @api(
         "POST",
@@ -235,7 +231,7 @@ class ClaimsRoutes(GatewayBase):
         query=WarrantyFiguresQuery,
     )
     def warranty_figures(self, request: Request) -> Any:
-        return self._call("claims", "warranty_figures", _args(request))
+        return self._call("claims", "warranty_figures", query_args(request))
 
     # ---------------------------------------------------------------- insurance claims
 
@@ -248,7 +244,7 @@ class ClaimsRoutes(GatewayBase):
         response=InsuranceClaimOut(many=True),
     )
     def list_insurance_claims(self, request: Request) -> Any:
-        return self._call("claims", "list_insurance_claims", _args(request))
+        return self._call("claims", "list_insurance_claims", query_args(request))
 
     @api(
         "POST",
@@ -374,4 +370,4 @@ class ClaimsRoutes(GatewayBase):
         query=InsurerShareQuery,
     )
     def insurer_share(self, request: Request) -> Any:
-        return self._call("claims", "insurer_share", _args(request))
+        return self._call("claims", "insurer_share", query_args(request))

@@ -40,15 +40,10 @@ from aftersales_customer_care.schemas import (
 )
 
 from ..base import GatewayBase
-from ..http import api, json_body
+from ..http import api, json_body, query_args
 
 BASE = "/api/v1/customer-care"
 TAGS = ["customer-care"]
-
-
-def _args(request: Request) -> dict[str, str]:
-    """Query parameters as given; the service validates them (an unknown one is a 400)."""
-    return request.args.to_dict()
 
 
 class CustomerCareRoutes(GatewayBase):
@@ -62,7 +57,7 @@ class CustomerCareRoutes(GatewayBase):
         response=CareCustomerOut(many=True),
     )
     def care_customers(self, request: Request) -> Any:
-        return self._call("customer-care", "list_customers", _args(request))
+        return self._call("customer-care", "list_customers", query_args(request))
 
     @api(
         "GET",
@@ -85,7 +80,7 @@ class CustomerCareRoutes(GatewayBase):
         response=FollowupOut(many=True),
     )
     def followups(self, request: Request) -> Any:
-        return self._call("customer-care", "list_followups", _args(request))
+        return self._call("customer-care", "list_followups", query_args(request))
 
     @api(
         "GET",
@@ -147,7 +142,7 @@ class CustomerCareRoutes(GatewayBase):
         response=ComplaintOut(many=True),
     )
     def complaints(self, request: Request) -> Any:
-        return self._call("customer-care", "list_complaints", _args(request))
+        return self._call("customer-care", "list_complaints", query_args(request))
 
     @api(
         "GET",
@@ -284,7 +279,7 @@ class CustomerCareRoutes(GatewayBase):
         response=ReminderOut(many=True),
     )
     def reminders(self, request: Request) -> Any:
-        return self._call("customer-care", "list_reminders", _args(request))
+        return self._call("customer-care", "list_reminders", query_args(request))
 
     @api(
         "POST",
@@ -313,7 +308,7 @@ class CustomerCareRoutes(GatewayBase):
         response=LostVehicleOut(many=True),
     )
     def lost_vehicles(self, request: Request) -> Any:
-        return self._call("customer-care", "list_lost_vehicles", _args(request))
+        return self._call("customer-care", "list_lost_vehicles", query_args(request))
 
     @api(
         "POST",
@@ -341,7 +336,7 @@ class CustomerCareRoutes(GatewayBase):
         response=LoyalCustomerOut(many=True),
     )
     def loyal_customers(self, request: Request) -> Any:
-        return self._call("customer-care", "list_loyal_customers", _args(request))
+        return self._call("customer-care", "list_loyal_customers", query_args(request))
 
     # ---------------------------------------------------------------- figures and policy
     @api(
@@ -353,7 +348,7 @@ class CustomerCareRoutes(GatewayBase):
         query=PeriodQuery,
     )
     def care_figures(self, request: Request) -> Any:
-        return self._call("customer-care", "figures", _args(request))
+        return self._call("customer-care", "figures", query_args(request))
 
     @api(
         "GET",

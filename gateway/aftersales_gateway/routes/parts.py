@@ -63,7 +63,7 @@ from aftersales_parts.schemas import (
 )
 
 from ..base import GatewayBase
-from ..http import api, json_body
+from ..http import api, json_body, query_args
 from .directory import SiteQuery
 
 TAGS = ["parts"]
@@ -96,10 +96,6 @@ def _reason(request: Request) -> str | None:
     return reason
 
 
-def _args(request: Request) -> dict[str, str]:
-    return dict(request.args.items())
-
-
 class PartsRoutes(GatewayBase):
     def _write(self, request: Request, status: int, call: Callable[[], Any]) -> tuple[int, Any]:
         return self._idempotent(request, lambda: (status, call()))
@@ -110,7 +106,7 @@ class PartsRoutes(GatewayBase):
         tags=TAGS, query=CatalogQuery, response=PartOut(many=True),
     )  # fmt: skip
     def parts_catalog(self, request: Request) -> Any:
-        return self._call("parts", "list_parts", _args(request))
+        return self._call("parts", "list_parts", query_args(request))
 
     @api(
         "POST", P, "Add a part to the catalog", tags=TAGS, body=PartIn, response=PartOut,
@@ -206,14 +202,14 @@ class PartsRoutes(GatewayBase):
         tags=TAGS, query=StockQuery, response=StockItemOut(many=True),
     )  # fmt: skip
     def parts_stock(self, request: Request) -> Any:
-        return self._call("parts", "list_stock", _args(request))
+        return self._call("parts", "list_stock", query_args(request))
 
     @api(
         "GET", P + "/bins", "Stock per site, warehouse and bin (with its oldest receipt)",
         tags=TAGS, query=StockQuery, response=BinStockOut(many=True),
     )  # fmt: skip
     def parts_bins(self, request: Request) -> Any:
-        return self._call("parts", "bin_stock", _args(request))
+        return self._call("parts", "bin_stock", query_args(request))
 
     @api(
         "GET", P + "/ledger", "The stock ledger of a site (newest first): every movement",
@@ -268,7 +264,7 @@ class PartsRoutes(GatewayBase):
         tags=TAGS, query=RequisitionQuery, response=RequisitionOut(many=True),
     )  # fmt: skip
     def parts_requisitions(self, request: Request) -> Any:
-        return self._call("parts", "list_requisitions", _args(request))
+        return self._call("parts", "list_requisitions", query_args(request))
 
     @api(
         "GET", P + "/requisitions/<requisition_id>", "A requisition, its issues and history",
@@ -318,7 +314,7 @@ class PartsRoutes(GatewayBase):
         query=BackOrderQuery, response=BackOrderOut(many=True),
     )  # fmt: skip
     def parts_backorders(self, request: Request) -> Any:
-        return self._call("parts", "list_backorders", _args(request))
+        return self._call("parts", "list_backorders", query_args(request))
 
     # -- purchasing and receiving --------------------------------------------------------
     @api(
@@ -336,7 +332,7 @@ class PartsRoutes(GatewayBase):
         query=PurchaseOrderQuery, response=PurchaseOrderOut(many=True),
     )  # fmt: skip
     def parts_purchase_orders(self, request: Request) -> Any:
-        return self._call("parts", "list_purchase_orders", _args(request))
+        return self._call("parts", "list_purchase_orders", query_args(request))
 
     @api(
         "POST", P + "/purchase-orders", "A draft purchase order: lines, or the proposal's",
@@ -402,7 +398,7 @@ class PartsRoutes(GatewayBase):
         query=ShipmentQuery, response=ShipmentOut(many=True),
     )  # fmt: skip
     def parts_shipments(self, request: Request) -> Any:
-        return self._call("parts", "list_shipments", _args(request))
+        return self._call("parts", "list_shipments", query_args(request))
 
     @api("GET", P + "/supplier-claims", "Claims to suppliers", tags=TAGS, query=SiteQuery,
          response=SupplierClaimOut(many=True))  # fmt: skip
@@ -576,4 +572,4 @@ class PartsRoutes(GatewayBase):
         tags=TAGS, query=FiguresQuery,
     )  # fmt: skip
     def parts_figures(self, request: Request) -> Any:
-        return self._call("parts", "figures", _args(request))
+        return self._call("parts", "figures", query_args(request))

@@ -54,17 +54,12 @@ from aftersales_reception.schemas import (
 )
 
 from ..base import GatewayBase
-from ..http import api, json_body
+from ..http import api, json_body, optional_body
 from ..models import Site
 from .directory import SiteQuery
 
 TAGS = ["reception"]
 _NO_BODY = object()
-
-
-def optional_body(request: Request) -> Any:
-    """A body that may be left out (no-show, settle, deliver): empty means {}."""
-    return json_body(request) if request.get_data(cache=True).strip() else {}
 
 
 def _limit(request: Request) -> int:

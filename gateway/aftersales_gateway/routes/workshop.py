@@ -34,17 +34,12 @@ from aftersales_workshop.schemas import (
 )
 
 from ..base import GatewayBase
-from ..http import api, json_body
+from ..http import api, json_body, optional_body
 
 TAGS = ["workshop"]
 JOB = "/api/v1/workshop/jobs/<job_id>"
 ORDER = "/api/v1/workshop/orders/<order_id>"
 SITE = "/api/v1/workshop/sites/<site_id>"
-
-
-def optional_body(request: Request) -> Any:
-    """Actions whose fields are all optional (clock on for yourself) take no body."""
-    return json_body(request) if request.get_data(cache=True).strip() else {}
 
 
 class WorkshopRoutes(GatewayBase):
