@@ -17,6 +17,8 @@ from typing import Any
 import eventlet
 import requests
 
+from aftersales_core.envelope import Envelope
+from aftersales_core.messaging import event_exchange
 from aftersales_core.tenancy import Tenant
 from aftersales_gateway.auth import issue_token
 
@@ -157,6 +159,21 @@ def wait_for(predicate: Callable[[], Any], timeout: float, what: str) -> Any:
         if time.monotonic() > deadline:
             raise AssertionError(f"{what}: not within {timeout} s")
         time.sleep(0.1)
+
+
+def publish_event(amqp_uri: str, source: str, envelope: Envelope) -> None:
+    """Publish an event onto its producer's exchange with publisher confirms, as the
+    producer's outbox relay would."""
+    from kombu import Connection, Producer
+
+    with Connection(amqp_uri, transport_options={"confirm_publish": True}) as conn:
+        Producer(conn.channel()).publish(
+            envelope.to_dict(),
+            exchange=event_exchange(source),
+            routing_key=envelope.type,
+            serializer="json",
+            delivery_mode=2,
+        )
 
 
 def seed(amqp_uri: str) -> dict[str, dict[str, int]]:

@@ -16,7 +16,6 @@ from typing import Any
 
 import pytest
 import requests
-from kombu import Connection, Producer
 from nameko.standalone.rpc import ClusterRpcProxy
 
 from aftersales_cli.seed_data import GROUP_ID, demo_group
@@ -30,11 +29,11 @@ from aftersales_cli.testing import (
     PUDONG,
     SUZHOU,
     System,
+    publish_event,
     wait_for,
 )
 from aftersales_contracts import example, validate_payload
 from aftersales_core.envelope import Envelope
-from aftersales_core.messaging import event_exchange
 from aftersales_core.tenancy import Tenant
 
 C = "/api/v1/customer-care"
@@ -84,14 +83,7 @@ def publish(
 ) -> None:
     validate_payload(event_type, payload)
     envelope = Envelope(event_type, GROUP_ID, site_id, payload, correlation_id)
-    with Connection(system.amqp_uri, transport_options={"confirm_publish": True}) as conn:
-        Producer(conn.channel()).publish(
-            envelope.to_dict(),
-            exchange=event_exchange(source),
-            routing_key=event_type,
-            serializer="json",
-            delivery_mode=2,
-        )
+    publish_event(system.amqp_uri, source, envelope)
 
 
 def deliver(system: System, customer_id: str, tenant: Tenant = AGENT_PD, **extra: Any) -> str:

@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 import requests
-from kombu import Connection, Producer
 
 from aftersales_cli.seed_data import GROUP_ID
 from aftersales_cli.testing import (
@@ -24,11 +23,11 @@ from aftersales_cli.testing import (
     OTHER_ADVISOR,
     PUDONG,
     System,
+    publish_event,
     wait_for,
 )
 from aftersales_core.envelope import Envelope
 from aftersales_core.identifiers import make_vin
-from aftersales_core.messaging import event_exchange
 from aftersales_core.tenancy import Tenant
 from aftersales_reception.domain import LOCAL_TZ, local_day
 
@@ -98,14 +97,7 @@ def _new_vehicle(system: System, mileage: int = 30000) -> dict[str, Any]:
 
 def _publish(system: System, source: str, event_type: str, payload: dict[str, Any]) -> None:
     envelope = Envelope(event_type, GROUP_ID, PUDONG, payload, payload.get("order_id"))
-    with Connection(system.amqp_uri, transport_options={"confirm_publish": True}) as conn:
-        Producer(conn.channel()).publish(
-            envelope.to_dict(),
-            exchange=event_exchange(source),
-            routing_key=event_type,
-            serializer="json",
-            delivery_mode=2,
-        )
+    publish_event(system.amqp_uri, source, envelope)
 
 
 def _order(system: System, order_id: str, tenant: Tenant = ADVISOR_PD) -> dict[str, Any]:
