@@ -77,7 +77,27 @@ def amqp_uri() -> Iterator[str]:
         timeout=10,
     ).raise_for_status()
     yield base.rstrip("/") + "/" + quote(vhost, safe="")
-    requests.delete(f"{api}/vhosts/{quote(vhost, safe='')}", auth=auth, timeout=10)
+    _drop_vhost(api, vhost, auth)
+
+
+def _drop_vhost(api: str, vhost: str, auth: tuple[str, str]) -> None:
+    """Delete the run's queues one by one, then the empty vhost.
+
+    Deleting a vhost that still holds a hundred quorum queues stops all their Raft
+    members in one call, during which the shared broker accepted no new connection
+    for many minutes; one queue at a time keeps other runs on the broker served.
+    """
+    name = quote(vhost, safe="")
+    with contextlib.suppress(requests.RequestException):
+        queues = requests.get(
+            f"{api}/queues/{name}", params={"columns": "name"}, auth=auth, timeout=30
+        ).json()
+        for queue in queues if isinstance(queues, list) else []:
+            requests.delete(
+                f"{api}/queues/{name}/{quote(queue['name'], safe='')}", auth=auth, timeout=30
+            )
+    with contextlib.suppress(requests.RequestException):
+        requests.delete(f"{api}/vhosts/{name}", auth=auth, timeout=60)
 
 
 @pytest.fixture(scope="session")
@@ -208,3 +228,24 @@ def gateway_system(amqp_uri: str, make_database: Any) -> Iterator[Any]:
         patch.setenv("JWT_SECRET", JWT_SECRET)
         with running_system(amqp_uri, make_database) as system:
             yield system
+
+
+# ---------------------------------------------------------------- test tiers
+
+INFRASTRUCTURE = {"amqp_uri", "postgres_admin_url", "rabbit_config"}
+
+
+def pytest_collection_modifyitems(config: Any, items: list[Any]) -> None:
+    """Mark each test with its tier: `unit` needs neither broker nor database (the
+    whole tier runs in seconds: `pytest -m unit`); `e2e` lives in tests/e2e; `fault`
+    in tests/fault; every other test that reaches RabbitMQ or PostgreSQL is `service`."""
+    for item in items:
+        path = str(item.path)
+        if "/tests/fault/" in path:
+            item.add_marker(pytest.mark.fault)
+        elif "/tests/e2e/" in path:
+            item.add_marker(pytest.mark.e2e)
+        elif INFRASTRUCTURE.intersection(item.fixturenames):
+            item.add_marker(pytest.mark.service)
+        else:
+            item.add_marker(pytest.mark.unit)

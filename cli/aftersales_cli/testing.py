@@ -22,6 +22,7 @@ from aftersales_core.messaging import event_exchange
 from aftersales_core.tenancy import Tenant
 from aftersales_gateway.auth import issue_token
 
+from .contract_check import check_response
 from .processes import PROCESSES
 from .seed_data import GROUP_ID, demo_group
 from .seeding import LOADERS
@@ -141,7 +142,9 @@ class System:
         if token is not None:
             headers["Authorization"] = f"Bearer {token}"
         kwargs.setdefault("timeout", 30)
-        return requests.request(method, self.base_url + path, headers=headers, **kwargs)
+        response = requests.request(method, self.base_url + path, headers=headers, **kwargs)
+        check_response(response)
+        return response
 
     def get(self, path: str, tenant: Tenant | None = None, **kwargs: Any) -> requests.Response:
         return self.request("GET", path, tenant, **kwargs)

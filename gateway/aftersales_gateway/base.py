@@ -7,7 +7,6 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-import eventlet
 from nameko.dependency_providers import Config
 from nameko.rpc import RpcProxy
 from sqlalchemy.exc import IntegrityError
@@ -15,11 +14,14 @@ from werkzeug.wrappers import Request
 
 from aftersales_core.db import Database
 from aftersales_core.envelope import utcnow
-from aftersales_core.errors import AppError, Conflict, ServiceUnavailable, ValidationFailed
+from aftersales_core.errors import AppError, Conflict, ValidationFailed
+from aftersales_core.etag import etag_of
+from aftersales_core.remote import Remote
 from aftersales_core.service import CallerProvider
 
-from .http import text_problem
+from .http import json_body, optional_body, text_problem
 from .models import IdempotencyKey
+from .routing import BODY, OPTIONAL_BODY, QUERY, Route
 
 DEALER_SERVICES = ("reception", "workshop", "parts", "claims", "customer-care")
 
@@ -35,21 +37,31 @@ class GatewayBase:
     parts = RpcProxy("parts")
     claims = RpcProxy("claims")
     customer_care = RpcProxy("customer-care")
+    remote = Remote("RPC_TIMEOUT", share=1.0)
 
     def _proxy(self, service: str) -> Any:
         return getattr(self, service.replace("-", "_"))
 
-    def _call(self, service: str, method: str, *args: Any, **kwargs: Any) -> Any:
+    def _call(self, service: str, method: str, *args: Any) -> Any:
         """An RPC with a deadline: a silent service is a 503, not a hung request."""
-        timeout = float(self.config.get("RPC_TIMEOUT", 10))
-        reply = getattr(self._proxy(service), method).call_async(*args, **kwargs)
-        try:
-            with eventlet.Timeout(timeout):
-                return reply.result()
-        except eventlet.Timeout:
-            raise ServiceUnavailable(
-                f"{service} did not answer within {timeout:g} s", "SERVICE_TIMEOUT"
-            ) from None
+        return self.remote.call(service, method, *args)
+
+    def _serve(self, route: Route, request: Request, path_values: dict[str, Any]) -> Any:
+        """Serve one row of the route table: gather the RPC's arguments, call the owning
+        service (replaying a repeated Idempotency-Key), and tag documents with an ETag."""
+        if route.service is None:
+            return getattr(self, route.call)(request, **path_values)
+        args = [_argument(token, request, path_values) for token in route.args]
+
+        def produce() -> tuple[int, Any]:
+            return route.status, self._call(route.service, route.call, *args)
+
+        status, body = (
+            self._idempotent(request, produce) if route.takes_idempotency_key else produce()
+        )
+        if route.etag and status < 300 and isinstance(body, dict):
+            return status, body, {"ETag": etag_of(body)}
+        return status, body
 
     def _idempotent(self, request: Request, produce: Callable[[], tuple[int, Any]]) -> Any:
         """Replay the first result of a write sent again with the same Idempotency-Key."""
@@ -103,3 +115,16 @@ class GatewayBase:
         row.status, row.response = status, json.dumps(body, ensure_ascii=False)
         self.db.commit()
         return status, body
+
+
+def _argument(token: str, request: Request, path_values: dict[str, Any]) -> Any:
+    """One RPC argument as a route row names it (see `routing.Route.args`)."""
+    if token == BODY:
+        return json_body(request)
+    if token == OPTIONAL_BODY:
+        return optional_body(request)
+    if token == QUERY:
+        return request.args.to_dict()
+    if token.startswith("query:"):
+        return request.args.get(token.removeprefix("query:"))
+    return path_values[token]

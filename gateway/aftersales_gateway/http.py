@@ -23,6 +23,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
 from aftersales_core.errors import AppError, ServiceUnavailable, ValidationFailed
+from aftersales_core.etag import IF_MATCH
 
 from .auth import tenant_from_header
 
@@ -110,18 +111,17 @@ class ApiHandler(HttpRequestHandler):
 
     server = JsonWebServer()
 
-    def __init__(self, method: str, url: str, *, public: bool = False, **kwargs: Any) -> None:
-        self.public = public
+    def __init__(
+        self, method: str, url: str, *, public: bool = False, route: Any = None, **kwargs: Any
+    ) -> None:
+        self.public = public or bool(route is not None and route.public)
+        self.route = route
         super().__init__(method, url, **kwargs)
 
     def handle_request(self, request: Request) -> Response:
         request.shallow = False
         try:
-            context = (
-                {}
-                if self.public
-                else tenant_from_header(request.headers.get("Authorization")).to_context()
-            )
+            context = self.context_for(request)
             check_url(request)
             args, kwargs = self.get_entrypoint_parameters(request)
             self.check_signature(args, kwargs)
@@ -137,11 +137,33 @@ class ApiHandler(HttpRequestHandler):
         except Exception as exc:  # noqa: BLE001 - every failure becomes the error shape
             return response_for(exc)
 
+    def context_for(self, request: Request) -> dict[str, str]:
+        """Who calls (from the token) and what the call carries to the services; a role
+        the route's row does not admit is refused here, before any service is asked."""
+        if self.public:
+            return {}
+        tenant = tenant_from_header(request.headers.get("Authorization"))
+        route = self.route
+        if route is not None and route.roles is not None:
+            tenant.require_role(*route.roles)
+        context = tenant.to_context()
+        if route is not None and route.etag and route.is_write:
+            if_match = request.headers.get("If-Match")
+            if if_match:
+                if problem := text_problem(if_match):
+                    raise ValidationFailed.on("If-Match", problem, "INVALID_HEADER")
+                context[IF_MATCH] = if_match[:200]
+        return context
+
     def response_from_result(self, result: Any) -> Response:
         if isinstance(result, Response):
             return result
-        status, body = result if isinstance(result, tuple) else (200, result)
-        return json_response(status, body)
+        headers = None
+        if isinstance(result, tuple) and len(result) == 3:
+            status, body, headers = result
+        else:
+            status, body = result if isinstance(result, tuple) else (200, result)
+        return json_response(status, body, headers)
 
 
 def api(

@@ -1,31 +1,38 @@
-"""The gateway service: every route group, one nameko service."""
+"""The gateway service: one nameko HTTP entrypoint per row of the route table."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from aftersales_core.errors import AppError
+
 from .base import DEALER_SERVICES, GatewayBase
-from .http import json_response
-from .routes.claims import ClaimsRoutes
-from .routes.customer_care import CustomerCareRoutes
-from .routes.directory import DirectoryRoutes
-from .routes.ops import OpsRoutes
-from .routes.parts import PartsRoutes
-from .routes.reception import ReceptionRoutes
-from .routes.workshop import WorkshopRoutes
+from .http import ApiHandler, json_response
+from .routes import MIXINS, TABLE
+from .routing import Route, http_name
 
 
-class GatewayService(
-    OpsRoutes,
-    DirectoryRoutes,
-    ReceptionRoutes,
-    WorkshopRoutes,
-    PartsRoutes,
-    ClaimsRoutes,
-    CustomerCareRoutes,
-    GatewayBase,
-):
-    """Each route group lives in `routes/<service>.py`; this class only joins them."""
+def _handler(route: Route) -> Any:
+    def handle(self: GatewayBase, request: Any, **path_values: Any) -> Any:
+        return self._serve(route, request, path_values)
 
-    name = "gateway"
+    handle.__name__ = handle.__qualname__ = http_name(route)
+    handle.__doc__ = route.summary
+    decorate = ApiHandler.decorator(
+        route.method, route.path, route=route, expected_exceptions=(AppError,)
+    )
+    return decorate(handle)
 
+
+GatewayService = type(
+    "GatewayService",
+    (*MIXINS, GatewayBase),
+    {
+        "name": "gateway",
+        "__doc__": "Every row of the route table served by one nameko HTTP entrypoint.",
+        "__module__": __name__,
+        **{http_name(route): _handler(route) for route in TABLE},
+    },
+)
 
 __all__ = ["DEALER_SERVICES", "GatewayService", "json_response"]

@@ -153,8 +153,30 @@ def test_openapi_and_docs_are_public(system: System) -> None:
     docs = system.get("/docs")
     assert docs.status_code == 200
     assert docs.headers["Content-Type"].startswith("text/html")
-    for path in paths:
-        assert path in docs.text
+    assert 'url: "/openapi.json"' in docs.text
+    script = system.get("/docs/assets/swagger-ui-bundle.js")
+    assert script.status_code == 200 and b"SwaggerUIBundle" in script.content
+    assert system.get("/docs/assets/swagger-ui.css").headers["Content-Type"].startswith("text/css")
+    _error(system.get("/docs/assets/..%2f__init__.py"), 404)
+    _error(system.get("/docs/assets/index.j2"), 404)
+
+
+def test_the_root_leads_to_the_docs(system: System) -> None:
+    home = system.get("/", allow_redirects=False)
+    assert home.status_code in (301, 302, 303, 307, 308)
+    assert home.headers["Location"].endswith("/docs")
+
+
+def test_the_vocabulary_has_both_labels(system: System) -> None:
+    vocabulary = system.get("/api/v1/vocabulary").json()
+    payers = {term["code"]: term for term in vocabulary["payer"]}
+    assert set(payers) == {"customer", "warranty", "insurance", "internal"}
+    assert payers["warranty"]["zh"] == "保修索赔" and payers["warranty"]["en"] == "warranty"
+    assert {t["code"] for t in vocabulary["old_part_disposition"]} == {
+        "return_to_customer",
+        "scrap",
+        "keep_for_warranty",
+    }
 
 
 # ---------------------------------------------------------------- the error shape

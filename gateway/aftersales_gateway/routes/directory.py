@@ -12,17 +12,17 @@ from aftersales_core.service import command
 from aftersales_core.validation import load
 
 from ..base import GatewayBase
-from ..http import api
 from ..models import Group, Site, Staff
+from ..routing import row, table
 
 
 class SiteOut(Schema):
-    site_id = fields.String()
-    group_id = fields.String()
-    name = fields.String()
-    kind = fields.String()
-    brand = fields.String(allow_none=True)
-    city = fields.String(allow_none=True)
+    site_id = fields.String(required=True)
+    group_id = fields.String(required=True)
+    name = fields.String(required=True)
+    kind = fields.String(required=True)
+    brand = fields.String(required=True, allow_none=True)
+    city = fields.String(required=True, allow_none=True)
 
 
 class SiteQuery(Schema):
@@ -38,8 +38,37 @@ class DirectoryIn(Schema):
     staff = fields.List(fields.Dict(), required=True)
 
 
+class MeOut(Schema):
+    user_id = fields.String(required=True)
+    name = fields.String(required=True, allow_none=True)
+    group_id = fields.String(required=True)
+    site_ids = fields.List(fields.String(), required=True)
+    roles = fields.List(fields.String(), required=True)
+    headquarters = fields.Boolean(required=True)
+    sites = fields.List(fields.Nested(SiteOut), required=True)
+
+
+ROUTES = table(
+    None,
+    ["directory"],
+    row(
+        "GET",
+        "/api/v1/me",
+        "Who the token says you are, and your sites",
+        "me",
+        response=MeOut,
+    ),
+    row(
+        "GET",
+        "/api/v1/sites",
+        "The sites you may see (all of the group for HQ)",
+        "sites",
+        response=SiteOut(many=True),
+    ),
+)
+
+
 class DirectoryRoutes(GatewayBase):
-    @api("GET", "/api/v1/me", "Who the token says you are, and your sites", tags=["directory"])
     def me(self, request: Request) -> dict[str, Any]:
         tenant = self.caller.tenant
         staff = self.db.session.get(Staff, tenant.user_id)
@@ -53,13 +82,6 @@ class DirectoryRoutes(GatewayBase):
             "sites": self._sites(),
         }
 
-    @api(
-        "GET",
-        "/api/v1/sites",
-        "The sites you may see (all of the group for HQ)",
-        tags=["directory"],
-        response=SiteOut(many=True),
-    )
     def sites(self, request: Request) -> list[dict[str, Any]]:
         return self._sites()
 

@@ -2,6 +2,6 @@
 and one JSON example that producer and consumer contract tests both use."""
 
 from .base import EventContract
-from .registry import CONTRACTS, contract, example, validate_payload
+from .registry import CONTRACTS, contract, example, load_payload, validate_payload
 
-__all__ = ["CONTRACTS", "EventContract", "contract", "example", "validate_payload"]
+__all__ = ["CONTRACTS", "EventContract", "contract", "example", "load_payload", "validate_payload"]

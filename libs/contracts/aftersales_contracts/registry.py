@@ -10,7 +10,8 @@ import json
 from importlib import resources
 from typing import Any
 
-from marshmallow import INCLUDE
+from marshmallow import EXCLUDE, INCLUDE
+from marshmallow import ValidationError as MarshmallowError
 
 from aftersales_core.errors import ValidationFailed
 
@@ -39,6 +40,18 @@ def validate_payload(event_type: str, payload: dict[str, Any]) -> dict[str, Any]
     if errors:
         raise ValidationFailed(f"{event_type} payload breaks its contract", "CONTRACT", errors)
     return payload
+
+
+def load_payload(event_type: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """An incoming payload loaded through its contract (decimals, dates, datetimes as
+    Python values; unknown fields dropped). A payload that breaks its contract raises
+    `ValidationFailed` "CONTRACT": it is a permanent error, for the dead-letter queue."""
+    try:
+        return contract(event_type).schema(unknown=EXCLUDE).load(payload)
+    except MarshmallowError as exc:
+        raise ValidationFailed(
+            f"{event_type} breaks its contract", "CONTRACT", exc.messages
+        ) from None
 
 
 def example(event_type: str) -> dict[str, Any]:

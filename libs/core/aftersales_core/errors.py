@@ -1,20 +1,18 @@
 """Typed errors, one shape everywhere.
 
 Every error a client may cause is an `AppError`: it carries an HTTP status, a
-machine-readable `code`, a human `message` and the `fields` at fault.  They are
-registered with nameko's exception registry so that an error raised inside a
-service is re-raised as the same type in the gateway after an RPC call, and
-the gateway maps them to `{"error": {"code", "message", "fields"}}`.
+machine-readable `code`, a human `message` and the `fields` at fault.  Plain Python:
+the domain raises them and imports no framework.  `aftersales_core.rpc_errors`
+registers them with nameko's exception registry so that an error raised inside a
+service is re-raised as the same type by the caller of the RPC, and the gateway maps
+them to `{"error": {"code", "message", "fields"}}`.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from nameko.exceptions import deserialize_to_instance
 
-
-@deserialize_to_instance
 class AppError(Exception):
     """Base of every error that maps to a 4xx response."""
 
@@ -46,7 +44,6 @@ class AppError(Exception):
         return f"{self.code}: {self.message}"
 
 
-@deserialize_to_instance
 class ValidationFailed(AppError):
     """Input that breaks a rule; `fields` maps each field to its messages."""
 
@@ -57,25 +54,21 @@ class ValidationFailed(AppError):
         return cls(message, code, {field: [message]})
 
 
-@deserialize_to_instance
 class Unauthorized(AppError):
     status = 401
     default_code = "UNAUTHORIZED"
 
 
-@deserialize_to_instance
 class Forbidden(AppError):
     status = 403
     default_code = "FORBIDDEN"
 
 
-@deserialize_to_instance
 class NotFound(AppError):
     status = 404
     default_code = "NOT_FOUND"
 
 
-@deserialize_to_instance
 class Conflict(AppError):
     """A request that is valid but not now: an illegal state transition, a duplicate."""
 
@@ -83,7 +76,13 @@ class Conflict(AppError):
     default_code = "CONFLICT"
 
 
-@deserialize_to_instance
+class PreconditionFailed(AppError):
+    """An `If-Match` that names an older version of the document: nothing was changed."""
+
+    status = 412
+    default_code = "PRECONDITION_FAILED"
+
+
 class ServiceUnavailable(AppError):
     """A service behind the gateway did not answer in time."""
 

@@ -18,7 +18,10 @@ from nameko.containers import WorkerContext
 from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
 
-from . import inbox
+from . import (
+    inbox,
+    rpc_errors,  # noqa: F401 - typed errors across RPC
+)
 from .db import Database, ping
 from .envelope import Envelope
 from .errors import EXPECTED_ERRORS

@@ -41,6 +41,16 @@ ROLES: tuple[str, ...] = (
 )
 HQ_ROLES = frozenset({"hq_manager"})
 
+
+def role_set(*names: str) -> tuple[str, ...]:
+    """A named set of roles (who may do something), checked against `ROLES` at import,
+    so a misspelt role fails at start-up instead of silently admitting nobody."""
+    unknown = [name for name in names if name not in ROLES]
+    if unknown:
+        raise ValueError(f"unknown roles: {unknown}")
+    return tuple(dict.fromkeys(names))
+
+
 CONTEXT_KEYS = ("user_id", "group_id", "site_ids", "roles", "oem_id")
 
 
