@@ -74,8 +74,11 @@ def run_service(name: str) -> None:
         format=f"%(asctime)s {name} %(levelname)s %(name)s: %(message)s",
     )
     logging.getLogger("nameko.containers").addFilter(_expected_errors_without_trace)
+    if name == "gateway":
+        _require_secret()
     port = os.environ.get("GATEWAY_PORT", "8000")
-    config = settings.nameko_config(name, WEB_SERVER_ADDRESS=f"0.0.0.0:{port}")
+    host = os.environ.get("GATEWAY_HOST", "127.0.0.1")  # loopback unless told otherwise
+    config = settings.nameko_config(name, WEB_SERVER_ADDRESS=f"{host}:{port}")
     runner = ServiceRunner(config)
     runner.add_service(PROCESSES[name].service_class())
 
@@ -86,6 +89,16 @@ def run_service(name: str) -> None:
     signal.signal(signal.SIGINT, shutdown)
     runner.start()
     runner.wait()
+
+
+def _require_secret() -> None:
+    """Refuse to start (or to sign a token) without a strong JWT_SECRET."""
+    from aftersales_gateway.auth import InsecureSecret, secret
+
+    try:
+        secret()
+    except InsecureSecret as exc:
+        raise click.ClickException(str(exc)) from None
 
 
 def _expected_errors_without_trace(record: Any) -> bool:
@@ -108,54 +121,112 @@ def _health(port: str, timeout: float = 3) -> tuple[int, dict[str, Any]]:
 @cli.command()
 @click.option("--seed/--no-seed", default=False, help="load the demo dealer group once up")
 @click.option("--wait", default=90.0, show_default=True, help="seconds to wait for health")
-def up(seed: bool, wait: float) -> None:
-    """Migrate, then start all six processes (each its own OS process); Ctrl-C stops them."""
+@click.option(
+    "--demo-password",
+    envvar="AFTERSALES_DEMO_PASSWORD",
+    help="with --seed, in development mode: the demo staff's initial password",
+)
+def up(seed: bool, wait: float, demo_password: str | None) -> None:
+    """Migrate, then start all six processes (each its own OS process) and keep them
+    running: a process that dies is restarted with a growing pause while the others
+    keep serving. Ctrl-C stops them all."""
+    _require_secret()
     _migrate(list(PROCESSES))
     port = os.environ.get("GATEWAY_PORT", "8000")
-    children: dict[str, subprocess.Popen[bytes]] = {}
-    stopping = False
+    supervisor = Supervisor(list(PROCESSES))
+    seeding = False
 
     def stop_all(*_: Any) -> None:
-        nonlocal stopping
-        stopping = True
+        supervisor.stopping = True
+        if seeding:  # a silent broker must not hold Ctrl-C hostage
+            raise KeyboardInterrupt
 
     signal.signal(signal.SIGINT, stop_all)
     signal.signal(signal.SIGTERM, stop_all)
-    for name in PROCESSES:
-        children[name] = subprocess.Popen(
-            [sys.executable, "-m", "aftersales_cli", "run-service", name],
-            start_new_session=True,  # Ctrl-C reaches us; we stop the children in order
-        )
+    supervisor.start_all()
     try:
         deadline = time.monotonic() + wait
         status = 0
-        while not stopping and time.monotonic() < deadline:
+        while not supervisor.stopping and time.monotonic() < deadline:
             status, report = _health(port)
-            if status == 200 or _dead(children):
+            if status == 200:
                 break
+            supervisor.tend()
             time.sleep(0.5)
         if status != 200:
-            raise click.ClickException(
-                f"the system did not become healthy: {status} {_dead(children)}"
-            )
+            raise click.ClickException(f"the system did not become healthy: {status}")
         click.echo(
             f"aftersales is up: gateway http://127.0.0.1:{port}/  "
             f"docs http://127.0.0.1:{port}/docs  health http://127.0.0.1:{port}/health"
         )
         if seed:
-            _seed()
+            seeding = True
+            try:
+                _seed(demo_password)
+            except KeyboardInterrupt:
+                return
+            finally:
+                seeding = False
         click.echo("Ctrl-C stops every process.")
-        while not stopping:
-            dead = _dead(children)
-            if dead:
-                raise click.ClickException(f"process stopped unexpectedly: {', '.join(dead)}")
+        while not supervisor.stopping:
+            supervisor.tend()
             time.sleep(0.5)
     finally:
-        _stop(children)
+        supervisor.stop_all()
 
 
-def _dead(children: dict[str, subprocess.Popen[bytes]]) -> list[str]:
-    return [name for name, child in children.items() if child.poll() is not None]
+class Supervisor:
+    """The six processes: started, restarted when one dies (1 s, 2 s, 4 s… up to 30 s;
+    a process that ran a minute starts from 1 s again), stopped in order."""
+
+    FIRST_PAUSE, LONGEST_PAUSE, HEALTHY_RUN = 1.0, 30.0, 60.0
+
+    def __init__(self, names: list[str]) -> None:
+        self.names = names
+        self.children: dict[str, subprocess.Popen[bytes]] = {}
+        self.started: dict[str, float] = {}
+        self.pause: dict[str, float] = dict.fromkeys(names, self.FIRST_PAUSE)
+        self.restart_at: dict[str, float] = {}
+        self.restarts: dict[str, int] = dict.fromkeys(names, 0)
+        self.stopping = False
+
+    def start(self, name: str) -> None:
+        self.children[name] = subprocess.Popen(
+            [sys.executable, "-m", "aftersales_cli", "run-service", name],
+            start_new_session=True,  # Ctrl-C reaches us; we stop the children in order
+        )
+        self.started[name] = time.monotonic()
+
+    def start_all(self) -> None:
+        for name in self.names:
+            self.start(name)
+
+    def tend(self) -> None:
+        """Restart what died, once its pause is over."""
+        now = time.monotonic()
+        for name, child in list(self.children.items()):
+            code = child.poll()
+            if code is None or self.stopping:
+                continue
+            if name not in self.restart_at:
+                ran = now - self.started[name]
+                if ran >= self.HEALTHY_RUN:
+                    self.pause[name] = self.FIRST_PAUSE
+                self.restart_at[name] = now + self.pause[name]
+                click.echo(
+                    f"{name} stopped (exit {code}) after {ran:.0f} s; "
+                    f"restarting in {self.pause[name]:g} s",
+                    err=True,
+                )
+                self.pause[name] = min(self.pause[name] * 2, self.LONGEST_PAUSE)
+            elif now >= self.restart_at[name]:
+                del self.restart_at[name]
+                self.restarts[name] += 1
+                self.start(name)
+                click.echo(f"{name} restarted (restart {self.restarts[name]})", err=True)
+
+    def stop_all(self) -> None:
+        _stop(self.children)
 
 
 def _stop(children: dict[str, subprocess.Popen[bytes]]) -> None:
@@ -190,9 +261,10 @@ def token(
     oem_id: str | None,
     hours: float,
 ) -> None:
-    """Issue a development JWT (signed with $JWT_SECRET)."""
+    """Issue a token for an operator or a test (signed with $JWT_SECRET)."""
     from aftersales_gateway.auth import issue_token
 
+    _require_secret()
     from .seed_data import users_by_id
 
     known = users_by_id().get(user_id, {})
@@ -211,13 +283,20 @@ def token(
     click.echo(issue_token(tenant, ttl=timedelta(hours=hours)))
 
 
-def _seed() -> None:
+def _seed(demo_password: str | None = None) -> None:
     from nameko.standalone.rpc import ClusterRpcProxy
+
+    from aftersales_gateway.auth import dev_mode
 
     from .seed_data import demo_group
     from .seeding import LOADERS
 
     data = demo_group()
+    if demo_password:
+        if not dev_mode():
+            raise click.UsageError("a demo password is for AFTERSALES_DEV_MODE=1 only")
+        for person in data["staff"]:
+            person["password"] = demo_password
     group_id = data["group"]["group_id"]
     context = Tenant.system(group_id).to_context() | {"user_id": "seed"}
     config = {"AMQP_URI": settings.amqp_uri(), "serializer": "json"}
@@ -228,9 +307,14 @@ def _seed() -> None:
 
 
 @cli.command()
-def seed() -> None:
+@click.option(
+    "--demo-password",
+    envvar="AFTERSALES_DEMO_PASSWORD",
+    help="in development mode: the initial password of every demo staff member",
+)
+def seed(demo_password: str | None) -> None:
     """Load the demo dealer group (3 sites, staff, catalog, parts, customers)."""
-    _seed()
+    _seed(demo_password)
 
 
 if __name__ == "__main__":

@@ -22,7 +22,9 @@ PUDONG, SUZHOU, HANGZHOU = "site-pudong", "site-suzhou", "site-hangzhou"
 SITE_IDS: tuple[str, ...] = (PUDONG, SUZHOU, HANGZHOU)
 
 # Roles held by the people of one site (HQ, OEM and system are not site roles).
-SITE_ROLES: tuple[str, ...] = tuple(r for r in ROLES if r not in {"hq_manager", "oem", "system"})
+SITE_ROLES: tuple[str, ...] = tuple(
+    r for r in ROLES if r not in {"hq_manager", "group_admin", "oem", "system"}
+)
 
 # A technician's shift; a site's daily capacity is this times its technicians.
 SHIFT_HOURS = 8
@@ -130,6 +132,8 @@ _TECHNICIANS: dict[str, tuple[tuple[str, str, int, tuple[str, ...], str], ...]] 
 }  # fmt: skip
 
 _HQ_MANAGER = ("hq.chen", "陈国栋")
+# The group's user administrator: creates accounts, assigns sites and roles.
+_GROUP_ADMIN = ("admin.lin", "林晓梅")
 # The OEM's integration account: it speaks for the manufacturer of the Pudong store.
 _OEM_USER = ("oem.saicvw", "上汽大众售后系统接口", "oem-saic-vw", (PUDONG,))
 
@@ -391,6 +395,7 @@ def _staff() -> list[dict[str, Any]]:
             roles = ("team_leader", "technician") if user_id.startswith("tl.") else ("technician",)
             staff.append(person(user_id, name, (site_id,), roles))
     staff.append(person(*_HQ_MANAGER, SITE_IDS, ("hq_manager",)))
+    staff.append(person(*_GROUP_ADMIN, (), ("group_admin",)))
     oem_user_id, oem_name, oem_id, oem_sites = _OEM_USER
     staff.append({**person(oem_user_id, oem_name, oem_sites, ("oem",)), "oem_id": oem_id})
     return staff

@@ -50,15 +50,21 @@ class GatewayBase:
         """Serve one row of the route table: gather the RPC's arguments, call the owning
         service (replaying a repeated Idempotency-Key), and tag documents with an ETag."""
         if route.service is None:
-            return getattr(self, route.call)(request, **path_values)
-        args = [_argument(token, request, path_values) for token in route.args]
+            result = getattr(self, route.call)(request, **path_values)
+            if not isinstance(result, tuple):
+                if not route.etag or not isinstance(result, dict):
+                    return result
+                result = (route.status, result)
+            status, body = result
+        else:
+            args = [_argument(token, request, path_values) for token in route.args]
 
-        def produce() -> tuple[int, Any]:
-            return route.status, self._call(route.service, route.call, *args)
+            def produce() -> tuple[int, Any]:
+                return route.status, self._call(route.service, route.call, *args)
 
-        status, body = (
-            self._idempotent(request, produce) if route.takes_idempotency_key else produce()
-        )
+            status, body = (
+                self._idempotent(request, produce) if route.takes_idempotency_key else produce()
+            )
         if route.etag and status < 300 and isinstance(body, dict):
             return status, body, {"ETag": etag_of(body)}
         return status, body

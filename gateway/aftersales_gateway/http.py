@@ -13,19 +13,20 @@ from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
+import eventlet.wsgi
 from eventlet.event import Event
 from marshmallow import Schema
 from marshmallow import ValidationError as MarshmallowError
 from nameko.exceptions import MethodNotFound, RemoteError, UnknownService
 from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import WebServer, WsgiApp
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
 from aftersales_core.errors import AppError, ServiceUnavailable, ValidationFailed
 from aftersales_core.etag import IF_MATCH
 
-from .auth import tenant_from_header
+from .auth import secret, tenant_from_header
 
 log = logging.getLogger(__name__)
 
@@ -84,8 +85,17 @@ class JsonWsgiApp(WsgiApp):
 
 
 class JsonWebServer(WebServer):
+    def setup(self) -> None:
+        secret()  # no strong JWT_SECRET (outside development mode): refuse to start
+        super().setup()
+
     def get_wsgi_app(self) -> JsonWsgiApp:
         return JsonWsgiApp(self)
+
+
+# eventlet answers a header line over 8 KiB with an empty 400 before any handler runs;
+# let such lines through so that an oversized token gets a 401 in the error shape.
+eventlet.wsgi.MAX_HEADER_LINE = 65536
 
 
 @dataclass
@@ -163,6 +173,8 @@ class ApiHandler(HttpRequestHandler):
             status, body, headers = result
         else:
             status, body = result if isinstance(result, tuple) else (200, result)
+        if status == 204:
+            return Response(status=204, headers=headers)
         return json_response(status, body, headers)
 
 
@@ -246,8 +258,39 @@ def check_url(request: Request) -> None:
                 )
 
 
+MAX_BODY_BYTES = 1024 * 1024
+
+
+class BodyTooLarge(AppError):
+    status = 413
+    default_code = "BODY_TOO_LARGE"
+
+
+class UnsupportedMediaType(AppError):
+    status = 415
+    default_code = "UNSUPPORTED_MEDIA_TYPE"
+
+
+def raw_body(request: Request) -> bytes:
+    """The request's bytes, at most `MAX_BODY_BYTES` (413 beyond, chunked ones too)."""
+    if (request.content_length or 0) > MAX_BODY_BYTES:
+        raise BodyTooLarge(f"the body is larger than {MAX_BODY_BYTES} bytes")
+    request.max_content_length = MAX_BODY_BYTES
+    try:
+        return request.get_data(cache=True)
+    except RequestEntityTooLarge:
+        raise BodyTooLarge(f"the body is larger than {MAX_BODY_BYTES} bytes") from None
+
+
 def json_body(request: Request) -> Any:
-    raw = request.get_data(cache=True)
+    """The request's JSON body: at most 1 MiB (413), sent as application/json (415)."""
+    raw = raw_body(request)
+    if raw and request.mimetype != "application/json":
+        raise UnsupportedMediaType(
+            "send the body as application/json",
+            "UNSUPPORTED_MEDIA_TYPE",
+            {"Content-Type": [request.content_type or "missing"]},
+        )
     if not raw:
         raise ValidationFailed("a JSON body is required", "INVALID_JSON", {"_body": ["empty"]})
     try:
@@ -268,7 +311,7 @@ def json_body(request: Request) -> Any:
 
 def optional_body(request: Request) -> Any:
     """A body that may be left out (an action whose fields are all optional): empty is {}."""
-    return json_body(request) if request.get_data(cache=True).strip() else {}
+    return json_body(request) if raw_body(request).strip() else {}
 
 
 def query_args(request: Request) -> dict[str, str]:

@@ -27,12 +27,20 @@ STATUS_TEXT = {
     404: "Not found, or not yours to see",
     409: "Valid, but not now (state, duplicate, Idempotency-Key in use)",
     412: "`If-Match` names an older version: nothing changed",
+    413: "The body is over 1 MiB",
+    415: "The body is not `application/json`",
+    429: "Too many attempts: wait and try again",
     503: "A service, the broker or a database did not answer in time: safe to retry "
     "with the same Idempotency-Key",
 }
 ALWAYS = {400: ("VALIDATION_ERROR",)}
 SIGNED_IN = {401: ("TOKEN_MISSING", "TOKEN_INVALID", "TOKEN_EXPIRED")}
 SERVICE = {503: ("SERVICE_TIMEOUT", "SERVICE_UNAVAILABLE")}
+BODY = {
+    400: ("INVALID_JSON",),
+    413: ("BODY_TOO_LARGE",),
+    415: ("UNSUPPORTED_MEDIA_TYPE",),
+}
 
 DESCRIPTION = """After-sales service for car dealer groups: sites, headquarters and OEMs.
 
@@ -90,6 +98,8 @@ def _errors(route: Route) -> dict[int, tuple[str, ...]]:
         extra.append({409: ("IDEMPOTENCY_KEY_REUSED", "IDEMPOTENCY_IN_PROGRESS")})
     if route.etag and route.is_write:
         extra.append({412: ("PRECONDITION_FAILED",)})
+    if route.body is not None:
+        extra.append(BODY)
     for mapping in extra:
         for status, names in mapping.items():
             codes.setdefault(status, set()).update(names)

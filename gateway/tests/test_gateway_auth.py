@@ -16,7 +16,9 @@ from aftersales_core.envelope import utcnow
 from aftersales_core.errors import Unauthorized
 from aftersales_core.tenancy import Tenant
 from aftersales_gateway.auth import (
+    DEV_SECRET,
     ISSUER,
+    InsecureSecret,
     issue_token,
     secret,
     tenant_from_header,
@@ -209,3 +211,84 @@ def test_an_expired_token_in_the_header() -> None:
     with pytest.raises(Unauthorized) as caught:
         tenant_from_header(f"Bearer {token}")
     assert caught.value.code == "TOKEN_EXPIRED"
+
+
+# ---------------------------------------------------------------- claims trusted as typed only
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"roles": ["service_advisor,system"]},  # one string smuggling two roles
+        {"roles": ["no_such_role"]},
+        {"roles": []},
+        {"roles": ["service_advisor", "service_advisor"]},
+        {"sites": ["a,b"]},
+        {"sites": ["site-pudong", "site-pudong"]},
+        {"sub": "x" * 200},
+        {"group": ["grp-huadong"]},
+        {"exp": "2030-01-01"},
+        {"exp": 1e300},
+        {"iat": None},
+        {"oem": "oem-saic-vw"},  # an oem claim without the oem role
+        {"roles": ["oem"]},  # the oem role without an oem claim
+    ],
+    ids=[
+        "roles-comma",
+        "roles-unknown",
+        "roles-empty",
+        "roles-twice",
+        "sites-comma",
+        "sites-twice",
+        "sub-long",
+        "group-list",
+        "exp-text",
+        "exp-huge",
+        "iat-missing",
+        "oem-claim-alone",
+        "oem-role-alone",
+    ],
+)
+def test_claims_are_typed_or_the_token_is_refused(overrides: dict[str, Any]) -> None:
+    claims = _claims(**overrides)
+    if isinstance(claims.get("exp"), str | float):
+        token = _handmade({"alg": "HS256", "typ": "JWT"}, claims)
+        head, body, _ = token.split(".")
+        signature = hmac.new(SECRET.encode(), f"{head}.{body}".encode(), "sha256").digest()
+        token = f"{head}.{body}.{_b64(signature)}"
+    else:
+        token = jwt.encode(claims, SECRET, algorithm="HS256")
+    assert _refused(token).code == "TOKEN_INVALID"
+
+
+def test_a_token_that_lives_more_than_a_day_is_refused() -> None:
+    now = utcnow()
+    token = jwt.encode(_claims(exp=now + timedelta(days=30)), SECRET, algorithm="HS256")
+    assert _refused(token).code == "TOKEN_INVALID"
+    with pytest.raises(ValueError):
+        issue_token(ADVISOR, ttl=timedelta(days=2))
+
+
+def test_an_oversized_token_is_refused() -> None:
+    token = jwt.encode(_claims(pad="x" * 20_000), SECRET, algorithm="HS256")
+    assert _refused(token).code == "TOKEN_INVALID"
+
+
+# ---------------------------------------------------------------- no built-in secret
+
+
+@pytest.mark.parametrize("value", ["", "short", "x" * 31])
+def test_no_start_without_a_strong_secret(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv("JWT_SECRET", value)
+    monkeypatch.delenv("AFTERSALES_DEV_MODE", raising=False)
+    with pytest.raises(InsecureSecret, match="JWT_SECRET"):
+        secret()
+
+
+def test_the_development_secret_only_in_development_mode(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("JWT_SECRET")
+    monkeypatch.setenv("AFTERSALES_DEV_MODE", "1")
+    assert secret() == DEV_SECRET
+    monkeypatch.setenv("AFTERSALES_DEV_MODE", "0")
+    with pytest.raises(InsecureSecret):
+        secret()

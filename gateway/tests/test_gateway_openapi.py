@@ -25,6 +25,9 @@ PUBLIC = {
     ("get", "/openapi.json"),
     ("get", "/docs"),
     ("get", "/api/v1/vocabulary"),
+    ("post", "/api/v1/auth/login"),
+    ("post", "/api/v1/auth/refresh"),
+    ("post", "/api/v1/auth/logout"),
 }
 REPO = __import__("pathlib").Path(__file__).resolve().parents[2]
 
@@ -146,6 +149,7 @@ def test_security_and_error_responses(spec: dict[str, Any]) -> None:
         if (method, path) in PUBLIC:
             assert not op.get("security"), f"{where} should be public"
             continue
+        assert not any(r.public for r in ROUTES if r.path == path and r.method.lower() == method)
         assert op.get("security") == [{"bearer": []}], f"{where} should need a token"
         for code in ("401", "403"):
             assert code in op["responses"], f"{where} does not list {code}"

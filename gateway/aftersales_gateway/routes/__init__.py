@@ -10,7 +10,17 @@ from aftersales_core.tenancy import ROLES
 from ..http import ROUTES as LEGACY
 from ..routing import Route, check_table
 
-MODULES = ("ops", "directory", "reception", "workshop", "parts", "claims", "customer_care")
+MODULES = (
+    "ops",
+    "directory",
+    "auth",
+    "users",
+    "reception",
+    "workshop",
+    "parts",
+    "claims",
+    "customer_care",
+)
 
 _modules = [import_module(f"{__name__}.{name}") for name in MODULES]
 MIXINS = [

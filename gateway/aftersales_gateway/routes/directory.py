@@ -1,4 +1,4 @@
-"""The group directory: who you are and which sites you may see."""
+"""The group directory: who you are and which sites you may see; loading a group."""
 
 from __future__ import annotations
 
@@ -6,23 +6,19 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, fields
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Request
 
+from aftersales_contracts.api.directory import MeOut, SiteOut
+from aftersales_core.envelope import utcnow
 from aftersales_core.service import command
+from aftersales_core.tenancy import Tenant
 from aftersales_core.validation import load
 
+from ..accounts import check_new_password, hash_password
 from ..base import GatewayBase
 from ..models import Group, Site, Staff
 from ..routing import row, table
-
-
-class SiteOut(Schema):
-    site_id = fields.String(required=True)
-    group_id = fields.String(required=True)
-    name = fields.String(required=True)
-    kind = fields.String(required=True)
-    brand = fields.String(required=True, allow_none=True)
-    city = fields.String(required=True, allow_none=True)
 
 
 class SiteQuery(Schema):
@@ -36,16 +32,6 @@ class DirectoryIn(Schema):
     group = fields.Dict(required=True)
     sites = fields.List(fields.Dict(), required=True)
     staff = fields.List(fields.Dict(), required=True)
-
-
-class MeOut(Schema):
-    user_id = fields.String(required=True)
-    name = fields.String(required=True, allow_none=True)
-    group_id = fields.String(required=True)
-    site_ids = fields.List(fields.String(), required=True)
-    roles = fields.List(fields.String(), required=True)
-    headquarters = fields.Boolean(required=True)
-    sites = fields.List(fields.Nested(SiteOut), required=True)
 
 
 ROUTES = table(
@@ -68,29 +54,36 @@ ROUTES = table(
 )
 
 
-class DirectoryRoutes(GatewayBase):
-    def me(self, request: Request) -> dict[str, Any]:
-        tenant = self.caller.tenant
-        staff = self.db.session.get(Staff, tenant.user_id)
-        return {
+def sites_view(session: Session, tenant: Tenant) -> list[dict[str, Any]]:
+    """The sites of the caller's group that the caller may see."""
+    rows = session.scalars(
+        select(Site).where(Site.group_id == tenant.group_id).order_by(Site.site_id)
+    ).all()
+    return SiteOut(many=True).dump([s for s in rows if tenant.can_see_site(s.site_id)])
+
+
+def me_view(session: Session, tenant: Tenant) -> dict[str, Any]:
+    """Who the caller is: the token's claims, the name from the directory, the sites."""
+    staff = session.get(Staff, tenant.user_id)
+    return MeOut().dump(
+        {
             "user_id": tenant.user_id,
             "name": staff.name if staff else None,
             "group_id": tenant.group_id,
             "site_ids": list(tenant.site_ids),
             "roles": list(tenant.roles),
             "headquarters": tenant.is_hq,
-            "sites": self._sites(),
+            "sites": sites_view(session, tenant),
         }
+    )
+
+
+class DirectoryRoutes(GatewayBase):
+    def me(self, request: Request) -> dict[str, Any]:
+        return me_view(self.db.session, self.caller.tenant)
 
     def sites(self, request: Request) -> list[dict[str, Any]]:
-        return self._sites()
-
-    def _sites(self) -> list[dict[str, Any]]:
-        tenant = self.caller.tenant
-        rows = self.db.session.scalars(
-            select(Site).where(Site.group_id == tenant.group_id).order_by(Site.site_id)
-        ).all()
-        return SiteOut(many=True).dump([s for s in rows if tenant.can_see_site(s.site_id)])
+        return sites_view(self.db.session, self.caller.tenant)
 
     @command
     def import_directory(self, data: dict[str, Any]) -> dict[str, int]:
@@ -124,16 +117,24 @@ class DirectoryRoutes(GatewayBase):
                 )
                 counts["sites"] += 1
         for person in fields_["staff"]:
-            if session.get(Staff, person["user_id"]) is None:
-                session.add(
-                    Staff(
-                        user_id=person["user_id"],
-                        group_id=person["group_id"],
-                        name=person["name"],
-                        site_ids=person.get("site_ids", []),
-                        roles=person.get("roles", []),
-                        oem_id=person.get("oem_id"),
-                    )
+            staff = session.get(Staff, person["user_id"])
+            if staff is None:
+                staff = Staff(
+                    user_id=person["user_id"],
+                    group_id=person["group_id"],
+                    name=person["name"],
+                    site_ids=person.get("site_ids", []),
+                    roles=person.get("roles", []),
+                    oem_id=person.get("oem_id"),
+                    disabled=False,
+                    failed_logins=0,
+                    created_at=utcnow(),
                 )
+                session.add(staff)
                 counts["staff"] += 1
+            if person.get("password") and staff.password_hash is None:
+                # the demo group's initial password (development only: `aftersales seed`)
+                staff.password_hash = hash_password(
+                    check_new_password(person["password"], staff.user_id)
+                )
         return counts

@@ -52,6 +52,7 @@ def test_decimals_travel_as_strings_with_their_places() -> None:
         ("quantity", "0"),
         ("quantity", "0.0001"),
         ("at", "2026-12-02T08:00:00"),  # no zone: refused
+        ("at", "2026-12-02T10:43:01+20:06"),  # no such zone: PostgreSQL would refuse it
     ],
 )
 def test_bad_figures_are_refused_with_the_field(field: str, value: object) -> None:

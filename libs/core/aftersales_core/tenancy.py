@@ -36,6 +36,7 @@ ROLES: tuple[str, ...] = (
     "customer_care_agent",
     "cashier",
     "hq_manager",  # headquarters: sees every site of its group
+    "group_admin",  # administers the group's users: sign-in, sites and roles
     "oem",  # a manufacturer's integration: sees only what is addressed to it
     "system",  # a service acting on its own (event handlers, relays, seeding)
 )

@@ -9,6 +9,7 @@ places. Timestamps always carry a time zone (RFC 3339 `date-time`).
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -122,9 +123,22 @@ def Ratio(places: int = 4, **kwargs: Any) -> DecimalString:  # noqa: N802
     return DecimalString(places, low=None, example="0.1300", **kwargs)
 
 
+MAX_OFFSET = timedelta(hours=14)  # the widest real UTC offsets are -12:00 and +14:00
+
+
+class _Instant(fields.AwareDateTime):
+    def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> datetime:
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        offset = moment.utcoffset()
+        if offset is None or abs(offset) > MAX_OFFSET:
+            raise ValidationError("the UTC offset must be between -14:00 and +14:00")
+        return moment
+
+
 def Timestamp(**kwargs: Any) -> fields.AwareDateTime:  # noqa: N802
-    """An instant with its time zone (RFC 3339); a naive one is refused on input."""
-    return fields.AwareDateTime(format="iso", **kwargs)
+    """An instant with its time zone (RFC 3339); a naive one, or an offset no place on
+    earth keeps (beyond ±14:00, which PostgreSQL would refuse), is refused on input."""
+    return _Instant(format="iso", **kwargs)
 
 
 class Strict(Schema):
