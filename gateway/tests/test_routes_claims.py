@@ -204,7 +204,7 @@ def test_warranty_terms_are_set_by_headquarters(system: System) -> None:
         "hq.chen",
     )
     _ok(_put(system, "/api/v1/warranty-terms", HQ, json=SVW_TERMS))
-    listed = _ok(system.get("/api/v1/warranty-terms", ADVISOR_PD))
+    listed = _ok(system.get("/api/v1/warranty-terms", ADVISOR_PD))["items"]
     assert ("上汽大众", "") in {(t["brand"], t["model"]) for t in listed}
     error = _error(
         _put(system, "/api/v1/warranty-terms", HQ, json={**SVW_TERMS, "km": "lots"}),
@@ -400,19 +400,19 @@ def test_sites_headquarters_and_oems_see_only_theirs(system: System) -> None:
         403,
         "SITE_FORBIDDEN",
     )
-    pudong = {c["claim_id"] for c in _ok(system.get("/api/v1/warranty-claims", CLERK_PD))}
+    pudong = {c["claim_id"] for c in _ok(system.get("/api/v1/warranty-claims", CLERK_PD))["items"]}
     assert {draft["claim_id"], sent["claim_id"]} <= pudong
-    suzhou = {c["claim_id"] for c in _ok(system.get("/api/v1/warranty-claims", CLERK_SZ))}
+    suzhou = {c["claim_id"] for c in _ok(system.get("/api/v1/warranty-claims", CLERK_SZ))["items"]}
     assert not pudong & suzhou
 
     # The OEM: claims sent to it, without the dealer's workings; no drafts, nothing else.
     seen = _ok(system.get(f"/api/v1/warranty-claims/{sent['claim_id']}", OEM_SVW))
     assert seen["claim_number"] == sent["claim_number"] and "history" not in seen
     _error(system.get(f"/api/v1/warranty-claims/{draft['claim_id']}", OEM_SVW), 404)
-    listed = _ok(system.get("/api/v1/warranty-claims", OEM_SVW))
+    listed = _ok(system.get("/api/v1/warranty-claims", OEM_SVW))["items"]
     assert sent["claim_id"] in {c["claim_id"] for c in listed}
     assert all(c["oem_id"] == "oem-saic-vw" and c["submission_count"] > 0 for c in listed)
-    assert _ok(system.get("/api/v1/warranty-claims", OEM_GAC)) == []
+    assert _ok(system.get("/api/v1/warranty-claims", OEM_GAC))["items"] == []
     today = local_date(utcnow()).isoformat()
     for path, params in (
         ("/api/v1/warranty-figures", {"from": today, "to": today}),
@@ -574,3 +574,120 @@ def test_an_insurance_claim_over_http_and_the_insurer_share(system: System) -> N
         )
     )
     assert closed["status"] == "closed"
+
+
+# ---------------------------------------------------------------- ETags, pages, periods
+
+
+def test_a_stale_if_match_changes_no_warranty_claim(system: System) -> None:
+    _ok(_put(system, "/api/v1/warranty-terms", HQ, json=SVW_TERMS))
+    claim = _draft(system, _new_car(system))
+    path = f"/api/v1/warranty-claims/{claim['claim_id']}"
+    read = system.get(path, CLERK_PD)
+    first = read.headers["ETag"]
+    edited = _patch(system, path, CLERK_PD, json={"cause": "摩擦材料脱层"},
+                    headers={"If-Match": first})  # fmt: skip
+    assert _ok(edited)["cause"] == "摩擦材料脱层"
+    second = edited.headers["ETag"]
+    assert second != first and system.get(path, CLERK_PD).headers["ETag"] == second
+    error = _error(
+        _patch(system, path, CLERK_PD, json={"cause": "x"}, headers={"If-Match": first}),
+        412,
+        "PRECONDITION_FAILED",
+    )
+    assert "If-Match" in error["fields"]
+    _error(
+        system.post(
+            path + "/withdraw", CLERK_PD, json={"reason": "x"}, headers={"If-Match": first}
+        ),
+        412,
+    )
+    assert _ok(system.get(path, CLERK_PD))["cause"] == "摩擦材料脱层", "nothing changed"
+    # The ETag of a write's own answer is the one the next write sends.
+    appraised = system.post(path + "/appraisal", CLERK_PD,
+                            json={"finding": "材料缺陷", "warranty_fault": True},
+                            headers={"If-Match": second})  # fmt: skip
+    assert _ok(appraised)["appraisal"]["warranty_fault"] is True
+    gone = system.post(path + "/withdraw", CLERK_PD, json={"reason": "客户自费"},
+                       headers={"If-Match": appraised.headers["ETag"]})  # fmt: skip
+    assert _ok(gone)["status"] == "withdrawn"
+
+
+def test_a_stale_if_match_changes_no_insurance_claim(system: System) -> None:
+    vin = make_vin(f"LSVAL618SA{next(_serials):06d}")
+    opened = _ok(
+        system.post("/api/v1/insurance-claims", ACCIDENT_PD, json={"site_id": PUDONG, "vin": vin}),
+        201,
+    )
+    path = f"/api/v1/insurance-claims/{opened['insurance_claim_id']}"
+    first = system.get(path, ACCIDENT_PD).headers["ETag"]
+    edited = _patch(system, path, ACCIDENT_PD, json={"insurer": "中国平安"},
+                    headers={"If-Match": first})  # fmt: skip
+    assert _ok(edited)["insurer"] == "中国平安"
+    _error(
+        _patch(system, path, ACCIDENT_PD, json={"insurer": "中国人保财险"},
+               headers={"If-Match": first}),
+        412,
+        "PRECONDITION_FAILED",
+    )  # fmt: skip
+    _error(
+        _put(system, f"{path}/documents/policy", ACCIDENT_PD, json={"received": True},
+             headers={"If-Match": first}),
+        412,
+    )  # fmt: skip
+    now = _ok(system.get(path, ACCIDENT_PD))
+    assert (now["insurer"], now["documents"]["policy"]) == ("中国平安", False), "nothing changed"
+    ticked = _put(system, f"{path}/documents/policy", ACCIDENT_PD, json={"received": True},
+                  headers={"If-Match": edited.headers["ETag"]})  # fmt: skip
+    assert _ok(ticked)["documents"]["policy"] is True
+
+
+def test_claim_lists_are_pages_with_filters(system: System) -> None:
+    _ok(_put(system, "/api/v1/warranty-terms", HQ, json=SVW_TERMS))
+    made = [_draft(system, _new_car(system))["claim_id"] for _ in range(3)]
+    today = local_date(utcnow()).isoformat()
+    params = {"site_id": PUDONG, "status": "draft", "from": today, "to": today, "limit": 2}
+    first = _ok(system.get("/api/v1/warranty-claims", CLERK_PD, params=params))
+    assert len(first["items"]) == 2 and first["next_cursor"]
+    assert [c["claim_id"] for c in first["items"]] == made[::-1][:2], "newest first"
+    second = _ok(
+        system.get("/api/v1/warranty-claims", CLERK_PD,
+                   params={**params, "cursor": first["next_cursor"]})
+    )  # fmt: skip
+    assert second["items"][0]["claim_id"] == made[0]
+    assert not {c["claim_id"] for c in first["items"]} & {c["claim_id"] for c in second["items"]}
+    assert all(c["status"] == "draft" for c in first["items"] + second["items"])
+    before = _ok(system.get("/api/v1/warranty-claims", CLERK_PD,
+                            params={"from": "2020-01-01", "to": "2020-01-31"}))  # fmt: skip
+    assert before == {"items": [], "next_cursor": None}
+    _error(system.get("/api/v1/warranty-claims", CLERK_PD, params={"cursor": "nonsense"}), 400)
+    _error(system.get("/api/v1/warranty-claims", CLERK_PD, params={"limit": "201"}), 400)
+    error = _error(
+        system.get(
+            "/api/v1/insurance-claims", ACCIDENT_PD, params={"from": today, "to": "2020-01-01"}
+        ),
+        400,
+    )
+    assert list(error["fields"]) == ["to"]
+    insurance = _ok(system.get("/api/v1/insurance-claims", ACCIDENT_PD, params={"limit": 1}))
+    assert len(insurance["items"]) <= 1 and "next_cursor" in insurance
+    recalls = _ok(system.get("/api/v1/recalls", CLERK_PD, params={"kind": "recall", "limit": 5}))
+    assert set(recalls) == {"items", "next_cursor"}
+
+
+def test_the_insurer_share_takes_a_period_or_a_month(system: System) -> None:
+    today = local_date(utcnow())
+    month = _ok(system.get("/api/v1/insurer-share", HQ, params={"month": f"{today:%Y-%m}"}))
+    assert month["month"] == f"{today:%Y-%m}" and month["from"] == f"{today:%Y-%m}-01"
+    period = _ok(
+        system.get("/api/v1/insurer-share", HQ,
+                   params={"from": month["from"], "to": month["to"]})
+    )  # fmt: skip
+    assert period["month"] is None
+    assert (period["sites"], period["total"]) == (month["sites"], month["total"])
+    _error(system.get("/api/v1/insurer-share", HQ), 400)
+    _error(
+        system.get("/api/v1/insurer-share", HQ,
+                   params={"month": f"{today:%Y-%m}", "from": month["from"]}),
+        400,
+    )  # fmt: skip

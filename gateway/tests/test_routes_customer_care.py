@@ -53,7 +53,7 @@ def system(gateway_system: System) -> Iterator[System]:
         assert customer_care_loader(rpc, demo_group())["agents"] == 0  # idempotent
     # reception's customer_registered events reach the archive asynchronously
     wait_for(
-        lambda: len(ok(gateway_system.get(f"{C}/customers", AGENT_PD))) == 8,
+        lambda: len(items(gateway_system.get(f"{C}/customers", AGENT_PD))) == 8,
         20,
         "the Pudong customers are in the archive",
     )
@@ -63,6 +63,13 @@ def system(gateway_system: System) -> Iterator[System]:
 def ok(response: requests.Response, status: int = 200) -> Any:
     assert response.status_code == status, response.text
     return response.json()
+
+
+def items(response: requests.Response) -> list[Any]:
+    """The items of one page of a list (every list is a page)."""
+    body = ok(response)
+    assert set(body) == {"items", "next_cursor"}, body
+    return body["items"]
 
 
 def error(response: requests.Response, status: int, code: str) -> dict[str, Any]:
@@ -106,7 +113,7 @@ def deliver(system: System, customer_id: str, tenant: Tenant = AGENT_PD, **extra
     publish(system, "reception", "vehicle_delivered", payload, tenant.site_ids[0], order_id)
 
     def created() -> str | None:
-        rows = ok(system.get(f"{C}/followups?limit=500", tenant))
+        rows = items(system.get(f"{C}/followups?order_id={order_id}", tenant))
         return next((f["followup_id"] for f in rows if f["order_id"] == order_id), None)
 
     return wait_for(created, 20, "the follow-up of the delivery")
@@ -121,10 +128,10 @@ def period() -> str:
 
 
 def test_the_archive_with_agents_and_tenancy(system: System) -> None:
-    customers = ok(system.get(f"{C}/customers", AGENT_PD))
+    customers = items(system.get(f"{C}/customers", AGENT_PD))
     assert {c["agent_id"] for c in customers} == {"cca.song.pd"}
     assert {c["site_id"] for c in customers} == {PUDONG}
-    members = ok(system.get(f"{C}/customers?customer_class=member", AGENT_PD))
+    members = items(system.get(f"{C}/customers?customer_class=member", AGENT_PD))
     assert {c["customer_class"] for c in members} == {"member"}
     entry = ok(system.get(f"{C}/customers/cus-pd-002", AGENT_PD))
     assert entry["name"] == "李娜" and len(entry["vehicles"]) == 2
@@ -137,7 +144,7 @@ def test_the_archive_with_agents_and_tenancy(system: System) -> None:
     error(system.get(f"{C}/customers"), 401, "TOKEN_MISSING")
     bad = error(system.get(f"{C}/customers?colour=red", AGENT_PD), 400, "VALIDATION_ERROR")
     assert list(bad["fields"]) == ["colour"]
-    everyone = ok(system.get(f"{C}/customers?limit=500", HQ))
+    everyone = items(system.get(f"{C}/customers?limit=200", HQ))
     assert {c["site_id"] for c in everyone} == {PUDONG, SUZHOU, HANGZHOU}
 
 
@@ -275,7 +282,7 @@ def test_complaint_registration_errors_and_idempotency(system: System) -> None:
     first = ok(system.post(f"{C}/complaints", ADVISOR_PD, json=body, headers=key), 201)
     again = ok(system.post(f"{C}/complaints", ADVISOR_PD, json=body, headers=key), 201)
     assert again["complaint_id"] == first["complaint_id"]
-    listed = ok(system.get(f"{C}/complaints?customer_id=cus-pd-005", AGENT_PD))
+    listed = items(system.get(f"{C}/complaints?customer_id=cus-pd-005", AGENT_PD))
     assert [c["description"] for c in listed].count(body["description"]) == 1
     error(
         system.post(f"{C}/complaints", ADVISOR_PD, json={**body, "channel": "fax"}, headers=key),
@@ -332,7 +339,7 @@ def test_complaint_registration_errors_and_idempotency(system: System) -> None:
         "VALIDATION_ERROR",
     )
     assert list(bad["fields"]) == ["note"]
-    at_risk = ok(system.get(f"{C}/complaints?open=true", MANAGER_PD))
+    at_risk = items(system.get(f"{C}/complaints?open=true&at_risk=true", MANAGER_PD))
     assert cid in {c["complaint_id"] for c in at_risk if c["at_risk"]}
 
 
@@ -351,12 +358,12 @@ def test_reminders_lost_and_loyal_customers(system: System) -> None:
     )
 
     def arrived() -> dict[str, Any] | None:
-        rows = ok(system.get(f"{C}/reminders?kind=special_order", AGENT_PD))
+        rows = items(system.get(f"{C}/reminders?kind=special_order", AGENT_PD))
         return next((r for r in rows if r["details"]["sale_id"] == sale_id), None)
 
     reminder = wait_for(arrived, 20, "the special-order call")
     assert reminder["contact_name"] == "刘女士" and reminder["status"] == "open"
-    assert ok(system.get(f"{C}/reminders?kind=special_order", AGENT_SZ)) == []
+    assert items(system.get(f"{C}/reminders?kind=special_order", AGENT_SZ)) == []
     done = ok(
         system.post(
             f"{C}/reminders/{reminder['reminder_id']}/calls",
@@ -386,7 +393,7 @@ def test_reminders_lost_and_loyal_customers(system: System) -> None:
     error(system.get(f"{C}/reminders?kind=postcard", AGENT_PD), 400, "VALIDATION_ERROR")
 
     # The seeded customers were registered today: nobody is lost yet.
-    assert ok(system.get(f"{C}/lost-vehicles", AGENT_PD)) == []
+    assert items(system.get(f"{C}/lost-vehicles", AGENT_PD)) == []
     vehicle_id = ok(system.get(f"{C}/customers/cus-pd-006", AGENT_PD))["vehicles"][0]["vehicle_id"]
     recorded = ok(
         system.post(
@@ -407,7 +414,7 @@ def test_reminders_lost_and_loyal_customers(system: System) -> None:
         400,
         "VALIDATION_ERROR",
     )
-    assert ok(system.get(f"{C}/loyal-customers", AGENT_PD)) == []
+    assert items(system.get(f"{C}/loyal-customers", AGENT_PD)) == []
     error(system.get(f"{C}/loyal-customers?from=soon", AGENT_PD), 400, "VALIDATION_ERROR")
 
 
@@ -461,6 +468,78 @@ def test_site_policy_over_http(system: System) -> None:
     assert changed["settings"]["holidays"] == ["2027-10-01"]
     assert changed["updated_by"] == "ccm.lou.hz"
     error(system.get(f"{C}/sites/{HANGZHOU}/policy", OEM), 404, "SITE_NOT_FOUND")
+
+
+def test_complaints_carry_an_etag_and_refuse_an_old_one(system: System) -> None:
+    body = {
+        "site_id": PUDONG,
+        "customer_id": "cus-pd-004",
+        "channel": "phone",
+        "description": f"洗车没洗干净 {uuid.uuid4().hex[:6]}",
+    }
+    created = system.post(f"{C}/complaints", ADVISOR_PD, json=body)
+    assert created.status_code == 201, created.text
+    cid = created.json()["complaint_id"]
+    read = system.get(f"{C}/complaints/{cid}", AGENT_PD)
+    assert read.json() == created.json()  # the registration answers the document
+    first = read.headers["ETag"]
+    judge = {"valid": True, "note": "已致歉", "category": "facility"}
+    judged = system.post(f"{C}/complaints/{cid}/judge", AGENT_PD, json=judge,
+                         headers={"If-Match": first})  # fmt: skip
+    assert judged.status_code == 200, judged.text
+    assert judged.headers["ETag"] not in ("", first)
+    stale = error(
+        system.post(
+            f"{C}/complaints/{cid}/investigate",
+            AGENT_PD,
+            json={"department": "management", "responsible_person": "x", "findings": "y"},
+            headers={"If-Match": first},
+        ),
+        412,
+        "PRECONDITION_FAILED",
+    )
+    assert list(stale["fields"]) == ["If-Match"]
+    now = system.get(f"{C}/complaints/{cid}", AGENT_PD)
+    assert now.json() == judged.json() and now.headers["ETag"] == judged.headers["ETag"]
+    investigated = system.post(
+        f"{C}/complaints/{cid}/investigate",
+        AGENT_PD,
+        json={"department": "management", "responsible_person": "x", "findings": "y"},
+        headers={"If-Match": now.headers["ETag"]},
+    )
+    assert ok(investigated)["status"] == "investigated"
+
+
+def test_the_site_policy_carries_an_etag(system: System) -> None:
+    manager_sz = Tenant("ccm.gu.sz", GROUP_ID, (SUZHOU,), ("customer_care_manager",))
+    path = f"{C}/sites/{SUZHOU}/policy"
+    first = system.get(path, manager_sz).headers["ETag"]
+    same = {"max_attempts": 3}  # the default again: a change of who and when only
+    changed = system.request("PATCH", path, manager_sz, json=same, headers={"If-Match": first})
+    assert ok(changed)["updated_by"] == "ccm.gu.sz"
+    assert changed.headers["ETag"] != first
+    error(
+        system.request("PATCH", path, manager_sz, json={"max_attempts": 5},
+                       headers={"If-Match": first}),
+        412,
+        "PRECONDITION_FAILED",
+    )  # fmt: skip
+    assert ok(system.get(path, HQ))["settings"]["max_attempts"] == 3
+
+
+def test_lists_are_pages_with_a_cursor(system: System) -> None:
+    first = ok(system.get(f"{C}/customers?limit=3", AGENT_PD))
+    assert len(first["items"]) == 3 and first["next_cursor"]
+    rest = ok(system.get(f"{C}/customers", AGENT_PD, params={"cursor": first["next_cursor"]}))
+    ids = [c["customer_id"] for c in first["items"] + rest["items"]]
+    assert len(ids) == len(set(ids)) == 8 and rest["next_cursor"] is None
+    found = items(system.get(f"{C}/customers", AGENT_PD, params={"q": "李娜"}))
+    assert [c["customer_id"] for c in found] == ["cus-pd-002"]
+    error(system.get(f"{C}/customers?cursor=nonsense", AGENT_PD), 400, "INVALID_CURSOR")
+    error(system.get(f"{C}/complaints?limit=0", AGENT_PD), 400, "VALIDATION_ERROR")
+    for path in ("followups", "complaints", "reminders", "lost-vehicles", "loyal-customers"):
+        page = ok(system.get(f"{C}/{path}?limit=1", HQ))
+        assert set(page) == {"items", "next_cursor"} and len(page["items"]) <= 1
 
 
 def test_openapi_documents_customer_care(system: System) -> None:

@@ -337,7 +337,8 @@ def test_capacity_attendance_and_figures_over_http(system: System) -> None:
         == "24.0"
     )
     pattern = ok(
-        system.post(
+        system.request(
+            "PUT",
             f"{W}/sites/{HANGZHOU}/shift-pattern",
             DISPATCHER_HZ,
             json={"working_days": [1, 2, 3, 4, 5, 6], "hours": "8.0"},
@@ -354,25 +355,21 @@ def test_capacity_attendance_and_figures_over_http(system: System) -> None:
 
     # Figures: every site of the group for HQ, a site's own for its staff.
     today = datetime.now(UTC).date().isoformat()
-    group = ok(system.get(f"{W}/figures?date_from=2025-01-06&date_to=2025-01-06", HQ))
+    group = ok(system.get(f"{W}/figures?from=2025-01-06&to=2025-01-06", HQ))
     assert [s["site_id"] for s in group["sites"]] == [HANGZHOU, PUDONG, SUZHOU]
     assert group["total"]["attended_hours"] == "128.0"  # 16 technicians x 8.0 h
     assert group["total"]["efficiency"] is None
-    own = ok(
-        system.get(
-            f"{W}/figures?site_id={PUDONG}&date_from=2025-01-06&date_to=2025-01-06", DISPATCHER
-        )
-    )
+    own = ok(system.get(f"{W}/figures?site_id={PUDONG}&from=2025-01-06&to=2025-01-06", DISPATCHER))
     assert [s["site_id"] for s in own["sites"]] == [PUDONG]
     assert {t["team_id"] for t in own["teams"]} == {"team-pd-1", "team-pd-2"}
     error(
-        system.get(f"{W}/figures?site_id={SUZHOU}&date_from={today}&date_to={today}", DISPATCHER),
+        system.get(f"{W}/figures?site_id={SUZHOU}&from={today}&to={today}", DISPATCHER),
         403,
         "SITE_FORBIDDEN",
     )
-    error(system.get(f"{W}/figures?date_from={today}", HQ), 400, "INVALID_DATE")
-    assert ok(system.get(f"{W}/comebacks?date_from={today}&date_to={today}", HQ)) == []
-    assert ok(system.get(f"{W}/figures?date_from={today}&date_to={today}", OTHER_HQ))["sites"] == []
+    error(system.get(f"{W}/figures?from={today}", HQ), 400, "INVALID_DATE")
+    assert ok(system.get(f"{W}/comebacks?from={today}&to={today}", HQ))["items"] == []
+    assert ok(system.get(f"{W}/figures?from={today}&to={today}", OTHER_HQ))["sites"] == []
 
 
 def test_tenancy_and_error_shapes(system: System) -> None:
@@ -419,5 +416,117 @@ def test_tenancy_and_error_shapes(system: System) -> None:
     )
     assert unknown["fields"] == {"job_ids": [job_id]}
     assert ok(system.get(f"{W}/jobs/{job_id}", HQ))["status"] == "unassigned"
-    assert ok(system.get(f"/api/v1/sites/{PUDONG}/technicians", DISPATCHER))[0]["site_id"] == PUDONG
-    assert ok(system.get(f"{W}/sites/{PUDONG}/bays", DISPATCHER)) == []
+    technicians = ok(system.get(f"/api/v1/sites/{PUDONG}/technicians", DISPATCHER))["items"]
+    assert technicians[0]["site_id"] == PUDONG
+    assert ok(system.get(f"{W}/sites/{PUDONG}/bays", DISPATCHER))["items"] == []
+
+
+def test_job_etag_guards_dispatch(system: System) -> None:
+    order = approved_order(system, [labor("ln-1", "MNT-OIL", "0.5")])
+    job_id = order["jobs"][0]["job_id"]
+    read = system.get(f"{W}/jobs/{job_id}", DISPATCHER)
+    assert ok(read)["status"] == "unassigned"
+    etag = read.headers["ETag"]
+    first = system.post(
+        f"{W}/jobs/{job_id}/dispatch",
+        DISPATCHER,
+        headers={"If-Match": etag},
+        json={"technician_id": "tech.liu.pd"},
+    )
+    assert ok(first)["technician_id"] == "tech.liu.pd"
+    assert first.headers["ETag"] != etag
+    assert first.headers["ETag"] == system.get(f"{W}/jobs/{job_id}", DISPATCHER).headers["ETag"]
+    stale = system.post(
+        f"{W}/jobs/{job_id}/dispatch",
+        DISPATCHER,
+        headers={"If-Match": etag},
+        json={"technician_id": "tech.yang.pd"},
+    )
+    error(stale, 412, "PRECONDITION_FAILED")
+    after = ok(system.get(f"{W}/jobs/{job_id}", DISPATCHER))
+    assert after["technician_id"] == "tech.liu.pd"
+    assert [h["action"] for h in after["history"]] == ["created", "dispatched"]
+    current = system.get(f"{W}/jobs/{job_id}", DISPATCHER).headers["ETag"]
+    again = system.post(
+        f"{W}/jobs/{job_id}/dispatch",
+        DISPATCHER,
+        headers={"If-Match": current},
+        json={"technician_id": "tech.yang.pd"},
+    )
+    assert ok(again)["technician_id"] == "tech.yang.pd"
+
+
+def test_shift_pattern_etag(system: System) -> None:
+    read = system.get(f"{W}/sites/{SUZHOU}/shift-pattern", HQ)
+    assert ok(read)["site_id"] == SUZHOU
+    etag = read.headers["ETag"]
+    dispatcher_sz = Tenant("disp.sz", GROUP_ID, (SUZHOU,), ("dispatcher",))
+    body = {"working_days": [1, 2, 3, 4, 5], "hours": "7.5"}
+    put = system.request(
+        "PUT", f"{W}/sites/{SUZHOU}/shift-pattern", dispatcher_sz, headers={"If-Match": etag},
+        json=body,
+    )  # fmt: skip
+    assert ok(put) == {"site_id": SUZHOU, "working_days": [1, 2, 3, 4, 5], "hours": "7.5"}
+    assert put.headers["ETag"] != etag
+    stale = system.request(
+        "PUT", f"{W}/sites/{SUZHOU}/shift-pattern", dispatcher_sz, headers={"If-Match": etag},
+        json={"working_days": [1], "hours": "8.0"},
+    )  # fmt: skip
+    error(stale, 412, "PRECONDITION_FAILED")
+    assert ok(system.get(f"{W}/sites/{SUZHOU}/shift-pattern", HQ))["hours"] == "7.5"
+    error(
+        system.request("PUT", f"{W}/sites/{SUZHOU}/shift-pattern", ADVISOR_SZ, json=body),
+        403,
+        "ROLE_FORBIDDEN",
+    )
+
+
+def test_lists_pages_teams_checklists_and_my_jobs(system: System) -> None:
+    order = approved_order(
+        system,
+        [labor("ln-1", "MNT-OIL", "0.5"), labor("ln-2", "BRK-FPAD", "1.0")],
+    )
+    oil, brakes = (j["job_id"] for j in sorted(order["jobs"], key=lambda j: j["line_id"]))
+    ok(system.post(f"{W}/jobs/{oil}/dispatch", DISPATCHER, json={"technician_id": "tech.wu.pd"}))
+
+    # Technicians: pages of two, every technician once.
+    seen: list[str] = []
+    cursor = ""
+    while True:
+        page = ok(system.get(f"/api/v1/sites/{PUDONG}/technicians?limit=2{cursor}", DISPATCHER))
+        seen += [t["technician_id"] for t in page["items"]]
+        if page["next_cursor"] is None:
+            break
+        cursor = f"&cursor={page['next_cursor']}"
+    assert len(seen) == len(set(seen)) == 6
+    team = ok(system.get(f"/api/v1/sites/{PUDONG}/technicians?team_id=team-pd-2", DISPATCHER))
+    assert {t["team_id"] for t in team["items"]} == {"team-pd-2"}
+    error(
+        system.get(f"/api/v1/sites/{PUDONG}/technicians?limit=0", DISPATCHER),
+        400,
+        "VALIDATION_ERROR",
+    )
+
+    teams = ok(system.get(f"{W}/sites/{PUDONG}/teams", DISPATCHER))["items"]
+    leaders = {t["team_id"]: t["leader_id"] for t in teams}
+    assert leaders == {"team-pd-1": "tl.zhang.pd", "team-pd-2": "tl.huang.pd"}
+    assert "tech.liu.pd" in next(t for t in teams if t["team_id"] == "team-pd-1")["technician_ids"]
+
+    checklists = ok(system.get(f"{W}/checklists", LIU))
+    assert [i["code"] for i in checklists["self_check"]] == [c for c, _ in CHECKLISTS["self_check"]]
+
+    jobs = ok(system.get(f"{W}/sites/{PUDONG}/jobs?order_id={order['order_id']}", DISPATCHER))
+    assert {j["job_id"] for j in jobs["items"]} == {oil, brakes}
+    unassigned = ok(
+        system.get(
+            f"{W}/sites/{PUDONG}/jobs?order_id={order['order_id']}&status=unassigned",
+            DISPATCHER,
+        )
+    )
+    assert [j["job_id"] for j in unassigned["items"]] == [brakes]
+
+    wu = Tenant("tech.wu.pd", GROUP_ID, (PUDONG,), ("technician",))
+    mine = ok(system.get(f"{W}/my-jobs", wu))["items"]
+    assert oil in {j["job_id"] for j in mine}
+    assert all(j["technician_id"] == "tech.wu.pd" or j["technician_id"] is None for j in mine)
+    error(system.get(f"{W}/my-jobs", DISPATCHER), 403, "ROLE_FORBIDDEN")

@@ -1,14 +1,19 @@
-"""Claims' routes: warranty terms and coverage, warranty claims to the OEM, their
-figures, recalls, and insurance claims.  The claims service checks every rule and
-every tenant; these routes only carry requests to it."""
+"""Claims' routes: warranty terms and coverage, recalls, warranty claims to the OEM and
+their figures; insurance claims and the insurer share.
+
+Rows only: the claims service checks every rule and every tenant, the table drives
+the call, roles, idempotency (every write takes an `Idempotency-Key`) and ETags (the
+claims people edit: every write to one checks `If-Match`).
+"""
 
 from __future__ import annotations
 
-from typing import Any
-
-from werkzeug.wrappers import Request
-
-from aftersales_claims.schemas import (
+from aftersales_contracts.api.claims import (
+    APPRAISERS,
+    CLAIM_WRITERS,
+    INSURANCE_WRITERS,
+    STAFF,
+    TERMS_WRITERS,
     AppealIn,
     ClaimFindingsOut,
     ClaimReasonIn,
@@ -20,9 +25,11 @@ from aftersales_claims.schemas import (
     InsuranceDocumentIn,
     InsurancePaymentIn,
     InsurerApprovalIn,
+    InsurerShareOut,
     InsurerShareQuery,
     OemRecallOut,
     OldPartActionIn,
+    RecallQuery,
     TechnicalAppraisalIn,
     WarrantyClaimIn,
     WarrantyClaimOut,
@@ -31,343 +38,365 @@ from aftersales_claims.schemas import (
     WarrantyCoverageOut,
     WarrantyCoverageQuery,
     WarrantyFiguresQuery,
+    WarrantyFiguresReportOut,
     WarrantyTermsIn,
     WarrantyTermsOut,
+    WarrantyTermsQuery,
 )
+from aftersales_contracts.api.pages import page_of
 
-from ..base import GatewayBase
-from ..http import api, json_body, query_args
+from ..routing import BODY, QUERY, row, table
 
-WARRANTY = ["claims: warranty"]
-INSURANCE = ["claims: insurance"]
 CLAIM = "/api/v1/warranty-claims/<claim_id>"
 INSURANCE_CLAIM = "/api/v1/insurance-claims/<claim_id>"
 
+ILLEGAL = "ILLEGAL_TRANSITION"
+CLAIM_404 = {404: ("CLAIM_NOT_FOUND",)}
+INSURANCE_404 = {404: ("INSURANCE_CLAIM_NOT_FOUND",)}
+SITE_403 = {403: ("SITE_FORBIDDEN",)}
+# A claim goes to the OEM only without findings: the 400 names every field at fault.
+NOT_VALID = {400: ("CLAIM_NOT_VALID",)}
+OEM_VIEW = (
+    "An OEM sees the claims sent to it, without the dealer's `appraisal`, `created_by` and "
+    "`history`; anyone else sees the claims of their sites (HQ: the group)."
+)
 
-class ClaimsRoutes(GatewayBase):
-    """Warranty and insurance claims."""
-
-    # ---------------------------------------------------------------- warranty terms
-
-    @api(
+WARRANTY_ROUTES = table(
+    "claims",
+    ["claims: warranty"],
+    row(
         "GET",
         "/api/v1/warranty-terms",
         "The OEMs' warranty terms per brand and model",
-        tags=WARRANTY,
-        response=WarrantyTermsOut(many=True),
-    )
-    def warranty_terms(self, request: Request) -> Any:
-        return self._call("claims", "list_warranty_terms")
-
-    @api(
+        "list_warranty_terms",
+        args=(QUERY,),
+        query=WarrantyTermsQuery,
+        response=page_of(WarrantyTermsOut),
+        roles=STAFF,
+        description="By brand, then model (an empty model: the brand's terms).",
+    ),
+    row(
         "PUT",
         "/api/v1/warranty-terms",
-        "Set an OEM's warranty terms for a brand (model empty) or a model (headquarters)",
-        tags=WARRANTY,
+        "Set an OEM's warranty terms for a brand (model empty) or a model",
+        "set_warranty_terms",
+        args=(BODY,),
         body=WarrantyTermsIn,
         response=WarrantyTermsOut,
-        errors=[403],
-    )
-    def set_warranty_terms(self, request: Request) -> Any:
-        return self._call("claims", "set_warranty_terms", json_body(request))
-
-    @api(
+        roles=TERMS_WRITERS,
+        description="Headquarters records the OEM's latest terms; the same body again "
+        "changes nothing.",
+    ),
+    row(
         "GET",
         "/api/v1/warranty-coverage",
         "Is a repair warranty? Judged from the sale date and the mileage on the day",
-        tags=WARRANTY,
+        "check_coverage",
+        args=(QUERY,),
         query=WarrantyCoverageQuery,
         response=WarrantyCoverageOut,
-        errors=[404],
-    )
-    def warranty_coverage(self, request: Request) -> Any:
-        return self._call("claims", "check_coverage", query_args(request))
-
-    @api(
+        roles=STAFF,
+        errors={404: ("VEHICLE_NOT_FOUND",)},
+        description="Ordinary repairs by the vehicle warranty (or a replaced part's own "
+        "warranty), first maintenance by its months and km, campaigns by the recall's VINs "
+        "and window. `findings` say why a repair is not covered.",
+    ),
+    row(
         "GET",
         "/api/v1/recalls",
-        "Recalls and campaigns received from the OEMs (optionally for one VIN)",
-        tags=WARRANTY,
-        response=OemRecallOut(many=True),
-    )
-    def recalls(self, request: Request) -> Any:
-        return self._call("claims", "list_recalls", request.args.get("vin"))
-
-    # ---------------------------------------------------------------- warranty claims
-
-    @api(
+        "Recalls and campaigns received from the OEMs",
+        "list_recalls",
+        args=(QUERY,),
+        query=RecallQuery,
+        response=page_of(OemRecallOut),
+        roles=STAFF,
+        description="The latest start first; `vin` lists the recalls naming that VIN, "
+        "`from`/`to` those whose window overlaps the period.",
+    ),
+    row(
         "GET",
         "/api/v1/warranty-claims",
         "Warranty claims of your sites (HQ: the group; an OEM: those sent to it)",
-        tags=WARRANTY,
+        "list_warranty_claims",
+        args=(QUERY,),
         query=WarrantyClaimQuery,
-        response=WarrantyClaimOut(many=True),
-    )
-    def list_warranty_claims(self, request: Request) -> Any:
-        return self._call("claims", "list_warranty_claims", query_args(request))
-
-    @api(
+        response=page_of(WarrantyClaimOut),
+        errors={403: ("SITE_FORBIDDEN", "ROLE_FORBIDDEN")},
+        description="Newest first; `from`/`to`: drafted in the period. " + OEM_VIEW,
+    ),
+    row(
         "POST",
         "/api/v1/warranty-claims",
         "Draft a warranty claim by hand (most are drafted from a settled RO)",
-        tags=WARRANTY,
+        "draft_warranty_claim",
+        args=(BODY,),
         body=WarrantyClaimIn,
         response=WarrantyClaimOut,
         status=201,
-        idempotent=True,
-        errors=[403],
-    )
-    def draft_warranty_claim(self, request: Request) -> Any:
-        body = json_body(request)
-        return self._idempotent(
-            request, lambda: (201, self._call("claims", "draft_warranty_claim", body))
-        )
-
-    @api(
+        roles=CLAIM_WRITERS,
+        errors=SITE_403,
+        description="The claimed amount is the sum of the lines; a part line's amount is "
+        "its quantity × unit price.",
+    ),
+    row(
         "GET",
         CLAIM,
         "One warranty claim with its submissions, decisions and history",
-        tags=WARRANTY,
+        "get_warranty_claim",
+        args=("claim_id",),
         response=WarrantyClaimOut,
-        errors=[404],
-    )
-    def get_warranty_claim(self, request: Request, claim_id: str) -> Any:
-        return self._call("claims", "get_warranty_claim", claim_id)
-
-    @api(
+        errors=CLAIM_404,
+        etag=True,
+        description=OEM_VIEW,
+    ),
+    row(
         "PATCH",
         CLAIM,
         "Fill in or correct a draft or rejected claim",
-        tags=WARRANTY,
+        "update_warranty_claim",
+        args=("claim_id", BODY),
         body=WarrantyClaimUpdate,
         response=WarrantyClaimOut,
-        errors=[403, 404, 409],
-    )
-    def update_warranty_claim(self, request: Request, claim_id: str) -> Any:
-        return self._call("claims", "update_warranty_claim", claim_id, json_body(request))
-
-    @api(
+        roles=CLAIM_WRITERS,
+        errors={**CLAIM_404, 409: (ILLEGAL,)},
+        etag=True,
+        description="Only the fields sent change; `labor`, `parts` or `sublets` replace the "
+        "claim's lines of that kind.",
+    ),
+    row(
         "POST",
         CLAIM + "/appraisal",
-        "Record the technical appraisal",
-        tags=WARRANTY,
+        "Record the technical appraisal (技术鉴定)",
+        "record_appraisal",
+        args=("claim_id", BODY),
         body=TechnicalAppraisalIn,
         response=WarrantyClaimOut,
-        errors=[403, 404, 409],
-    )
-    def appraise_warranty_claim(self, request: Request, claim_id: str) -> Any:
-        return self._call("claims", "record_appraisal", claim_id, json_body(request))
-
-    @api(
+        roles=APPRAISERS,
+        errors={**CLAIM_404, 409: (ILLEGAL,)},
+        etag=True,
+        description="An ordinary or goodwill claim needs one that found a warranty fault.",
+    ),
+    row(
         "GET",
         CLAIM + "/findings",
-        "Every pre-submission finding, all at once",
-        tags=WARRANTY,
+        "Every finding that would stop the claim going to the OEM, all at once",
+        "validate_warranty_claim",
+        args=("claim_id",),
         response=ClaimFindingsOut,
-        errors=[404],
-    )
-    def warranty_claim_findings(self, request: Request, claim_id: str) -> Any:
-        return self._call("claims", "validate_warranty_claim", claim_id)
-
-    @api(
+        errors=CLAIM_404,
+        description="Required fields, dates, coverage, mileage against the vehicle's readings, "
+        "labor hours against the catalog, duplicates, old-part tags.",
+    ),
+    row(
         "POST",
         CLAIM + "/submit",
         "Validate and send the claim to its OEM (again, after a correction)",
-        tags=WARRANTY,
+        "submit_warranty_claim",
+        args=("claim_id",),
         response=WarrantyClaimOut,
-        idempotent=True,
-        errors=[403, 404, 409],
-    )
-    def submit_warranty_claim(self, request: Request, claim_id: str) -> Any:
-        return self._idempotent(
-            request, lambda: (200, self._call("claims", "submit_warranty_claim", claim_id))
-        )
-
-    @api(
+        roles=CLAIM_WRITERS,
+        errors={**NOT_VALID, **CLAIM_404, 409: (ILLEGAL,)},
+        etag=True,
+        description="A draft or a rejected claim, without findings.",
+    ),
+    row(
         "POST",
         CLAIM + "/appeal",
         "Appeal a rejection or a partial approval",
-        tags=WARRANTY,
+        "appeal_warranty_claim",
+        args=("claim_id", BODY),
         body=AppealIn,
         response=WarrantyClaimOut,
-        idempotent=True,
-        errors=[403, 404, 409],
-    )
-    def appeal_warranty_claim(self, request: Request, claim_id: str) -> Any:
-        body = json_body(request)
-        return self._idempotent(
-            request, lambda: (200, self._call("claims", "appeal_warranty_claim", claim_id, body))
-        )
-
-    @api(
+        roles=CLAIM_WRITERS,
+        errors={**NOT_VALID, **CLAIM_404, 409: (ILLEGAL,)},
+        etag=True,
+        description="Sent to the OEM again with the dealer's comments.",
+    ),
+    row(
         "POST",
         CLAIM + "/withdraw",
         "Withdraw a draft or rejected claim",
-        tags=WARRANTY,
+        "withdraw_warranty_claim",
+        args=("claim_id", BODY),
         body=ClaimReasonIn,
         response=WarrantyClaimOut,
-        errors=[403, 404, 409],
-    )
-    def withdraw_warranty_claim(self, request: Request, claim_id: str) -> Any:
-        return self._call("claims", "withdraw_warranty_claim", claim_id, json_body(request))
-
-    @api(
+        roles=CLAIM_WRITERS,
+        errors={**CLAIM_404, 409: (ILLEGAL,)},
+        etag=True,
+    ),
+    row(
         "POST",
         CLAIM + "/old-parts/<int:line_no>",
         "The old part was returned to the OEM or scrapped, as instructed",
-        tags=WARRANTY,
+        "record_old_part",
+        args=("claim_id", "line_no", BODY),
         body=OldPartActionIn,
         response=WarrantyClaimOut,
-        errors=[403, 404],
-    )
-    def record_old_part(self, request: Request, claim_id: str, line_no: int) -> Any:
-        return self._call("claims", "record_old_part", claim_id, line_no, json_body(request))
-
-    @api(
+        roles=CLAIM_WRITERS,
+        errors={400: ("OLD_PART_NOT_INSTRUCTED",), 404: ("CLAIM_NOT_FOUND", "LINE_NOT_FOUND")},
+        etag=True,
+        description="The OEM's decision says which old parts to return and which to scrap.",
+    ),
+    row(
         "GET",
         "/api/v1/warranty-figures",
         "First-pass approval, rejections by reason, days to payment, claimed vs paid",
-        tags=WARRANTY,
+        "warranty_figures",
+        args=(QUERY,),
         query=WarrantyFiguresQuery,
-    )
-    def warranty_figures(self, request: Request) -> Any:
-        return self._call("claims", "warranty_figures", query_args(request))
+        response=WarrantyFiguresReportOut,
+        roles=STAFF,
+        errors=SITE_403,
+        description="Per site and in total, for the claims first submitted from `from` to "
+        "`to` (both included, China time).",
+    ),
+)
 
-    # ---------------------------------------------------------------- insurance claims
-
-    @api(
+INSURANCE_ROUTES = table(
+    "claims",
+    ["claims: insurance"],
+    row(
         "GET",
         "/api/v1/insurance-claims",
         "Insurance claims of your sites",
-        tags=INSURANCE,
+        "list_insurance_claims",
+        args=(QUERY,),
         query=InsuranceClaimQuery,
-        response=InsuranceClaimOut(many=True),
-    )
-    def list_insurance_claims(self, request: Request) -> Any:
-        return self._call("claims", "list_insurance_claims", query_args(request))
-
-    @api(
+        response=page_of(InsuranceClaimOut),
+        roles=STAFF,
+        errors=SITE_403,
+        description="Newest first; `from`/`to`: opened in the period.",
+    ),
+    row(
         "POST",
         "/api/v1/insurance-claims",
         "Accident intake: insurer, policy and report numbers",
-        tags=INSURANCE,
+        "open_insurance_claim",
+        args=(BODY,),
         body=InsuranceClaimIn,
         response=InsuranceClaimOut,
         status=201,
-        idempotent=True,
-        errors=[403],
-    )
-    def open_insurance_claim(self, request: Request) -> Any:
-        body = json_body(request)
-        return self._idempotent(
-            request, lambda: (201, self._call("claims", "open_insurance_claim", body))
-        )
-
-    @api(
+        roles=INSURANCE_WRITERS,
+        errors=SITE_403,
+        description="Reception's accident RO for the same car is linked to it when opened.",
+    ),
+    row(
         "GET",
         INSURANCE_CLAIM,
         "One insurance claim with its assessment, documents and history",
-        tags=INSURANCE,
+        "get_insurance_claim",
+        args=("claim_id",),
         response=InsuranceClaimOut,
-        errors=[404],
-    )
-    def get_insurance_claim(self, request: Request, claim_id: str) -> Any:
-        return self._call("claims", "get_insurance_claim", claim_id)
-
-    @api(
+        roles=STAFF,
+        errors=INSURANCE_404,
+        etag=True,
+    ),
+    row(
         "PATCH",
         INSURANCE_CLAIM,
         "Correct the intake (insurer, policy, report numbers, ...)",
-        tags=INSURANCE,
+        "update_insurance_claim",
+        args=("claim_id", BODY),
         body=InsuranceClaimUpdate,
         response=InsuranceClaimOut,
-        errors=[403, 404, 409],
-    )
-    def update_insurance_claim(self, request: Request, claim_id: str) -> Any:
-        return self._call("claims", "update_insurance_claim", claim_id, json_body(request))
-
-    @api(
+        roles=INSURANCE_WRITERS,
+        errors={**INSURANCE_404, 409: (ILLEGAL,)},
+        etag=True,
+        description="Until the claim is submitted to the insurer.",
+    ),
+    row(
         "POST",
         INSURANCE_CLAIM + "/assessment",
-        "The damage assessment: items with the dealer's estimate",
-        tags=INSURANCE,
+        "The damage assessment (定损): items with the dealer's estimate",
+        "assess_damage",
+        args=("claim_id", BODY),
         body=DamageAssessmentIn,
         response=InsuranceClaimOut,
-        errors=[403, 404, 409],
-    )
-    def assess_damage(self, request: Request, claim_id: str) -> Any:
-        return self._call("claims", "assess_damage", claim_id, json_body(request))
-
-    @api(
+        roles=INSURANCE_WRITERS,
+        errors={**INSURANCE_404, 409: (ILLEGAL,)},
+        etag=True,
+        description="Replaces the items; a supplementary assessment needs the insurer's "
+        "approval again.",
+    ),
+    row(
         "POST",
         INSURANCE_CLAIM + "/insurer-approval",
         "The insurer's approved amount for every assessment item",
-        tags=INSURANCE,
+        "record_insurer_approval",
+        args=("claim_id", BODY),
         body=InsurerApprovalIn,
         response=InsuranceClaimOut,
-        errors=[403, 404, 409],
-    )
-    def insurer_approval(self, request: Request, claim_id: str) -> Any:
-        return self._call("claims", "record_insurer_approval", claim_id, json_body(request))
-
-    @api(
+        roles=INSURANCE_WRITERS,
+        errors={
+            400: ("UNKNOWN_ASSESSMENT_ITEM", "APPROVAL_INCOMPLETE"),
+            **INSURANCE_404,
+            409: (ILLEGAL,),
+        },
+        etag=True,
+    ),
+    row(
         "PUT",
         INSURANCE_CLAIM + "/documents/<code>",
         "Tick or untick a document of the checklist",
-        tags=INSURANCE,
+        "record_insurance_document",
+        args=("claim_id", "code", BODY),
         body=InsuranceDocumentIn,
         response=InsuranceClaimOut,
-        errors=[403, 404, 409],
-    )
-    def insurance_document(self, request: Request, claim_id: str, code: str) -> Any:
-        return self._call("claims", "record_insurance_document", claim_id, code, json_body(request))
-
-    @api(
+        roles=INSURANCE_WRITERS,
+        errors={400: ("UNKNOWN_DOCUMENT",), **INSURANCE_404, 409: (ILLEGAL,)},
+        etag=True,
+        description="`code`: policy, vehicle_licence, driving_licence, accident_report, "
+        "assessment_sheet, repair_invoice, owner_id, payment_authorisation.",
+    ),
+    row(
         "POST",
         INSURANCE_CLAIM + "/submit",
         "Send the claim to the insurer: approved and every document in",
-        tags=INSURANCE,
+        "submit_insurance_claim",
+        args=("claim_id",),
         response=InsuranceClaimOut,
-        errors=[403, 404, 409],
-    )
-    def submit_insurance_claim(self, request: Request, claim_id: str) -> Any:
-        return self._call("claims", "submit_insurance_claim", claim_id)
-
-    @api(
+        roles=INSURANCE_WRITERS,
+        errors={400: ("DOCUMENTS_MISSING",), **INSURANCE_404, 409: (ILLEGAL,)},
+        etag=True,
+    ),
+    row(
         "POST",
         INSURANCE_CLAIM + "/payment",
         "The insurer paid",
-        tags=INSURANCE,
+        "record_insurance_payment",
+        args=("claim_id", BODY),
         body=InsurancePaymentIn,
         response=InsuranceClaimOut,
-        idempotent=True,
-        errors=[403, 404, 409],
-    )
-    def insurance_payment(self, request: Request, claim_id: str) -> Any:
-        body = json_body(request)
-        return self._idempotent(
-            request,
-            lambda: (200, self._call("claims", "record_insurance_payment", claim_id, body)),
-        )
-
-    @api(
+        roles=INSURANCE_WRITERS,
+        errors={**INSURANCE_404, 409: (ILLEGAL,)},
+        etag=True,
+    ),
+    row(
         "POST",
         INSURANCE_CLAIM + "/close",
         "Close an intake that will not be claimed",
-        tags=INSURANCE,
+        "close_insurance_claim",
+        args=("claim_id", BODY),
         body=ClaimReasonIn,
         response=InsuranceClaimOut,
-        errors=[403, 404, 409],
-    )
-    def close_insurance_claim(self, request: Request, claim_id: str) -> Any:
-        return self._call("claims", "close_insurance_claim", claim_id, json_body(request))
-
-    @api(
+        roles=INSURANCE_WRITERS,
+        errors={**INSURANCE_404, 409: (ILLEGAL,)},
+        etag=True,
+        description="The customer pays, or the insurer declines.",
+    ),
+    row(
         "GET",
         "/api/v1/insurer-share",
-        "The month's accident repairs per insurer and site (due by the 5th)",
-        tags=INSURANCE,
+        "Accident repairs per insurer and site, and each insurer's share",
+        "insurer_share",
+        args=(QUERY,),
         query=InsurerShareQuery,
-    )
-    def insurer_share(self, request: Request) -> Any:
-        return self._call("claims", "insurer_share", query_args(request))
+        response=InsurerShareOut,
+        roles=STAFF,
+        errors=SITE_403,
+        description="The repairs settled from `from` to `to` (both included), or in a "
+        "`month` (`YYYY-MM`: the monthly report, due by the 5th) — one or the other.",
+    ),
+)
+
+ROUTES = WARRANTY_ROUTES + INSURANCE_ROUTES

@@ -1,377 +1,361 @@
-"""Customer care's routes: the archive, follow-ups, complaints, reminders, figures.
+"""Customer care's routes: the archive, follow-ups, complaints, reminders, lost and loyal
+customers, figures and the site's policy.
 
-Every route is a thin RPC to the customer-care service, which checks the
-caller's sites and roles and validates the input (bodies and query strings).
+Every row calls the customer-care service, which checks the caller's sites (and, for
+rows open to any signed-in user, who may do what) and loads the input. Every route
+may answer 403 `ROLE_FORBIDDEN` / `SITE_FORBIDDEN` (the OpenAPI document adds them).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
-from werkzeug.wrappers import Request
-
-from aftersales_customer_care.schemas import (
-    AttemptIn,
+from aftersales_contracts.api.customer_care import (
+    APPROVER_ROLES,
+    CARE_ROLES,
+    COMPLAINT_HANDLER_ROLES,
+    POLICY_ROLES,
+    REMINDER_ROLES,
+    CareCustomerDetailOut,
     CareCustomerOut,
+    CareCustomerQuery,
+    CareFiguresReportOut,
+    CarePeriodQuery,
+    CarePolicyIn,
+    CareSitePolicyOut,
     CareSiteQuery,
-    CarryOutIn,
-    CloseIn,
+    ComplaintApproveIn,
+    ComplaintCarryOutIn,
+    ComplaintCloseIn,
+    ComplaintDetailOut,
+    ComplaintEscalateIn,
+    ComplaintFollowUpIn,
     ComplaintIn,
+    ComplaintInvestigateIn,
+    ComplaintJudgeIn,
     ComplaintOut,
+    ComplaintProposeIn,
     ComplaintQuery,
-    CustomerQuery,
-    EscalateIn,
-    FollowUpIn,
+    FollowupAttemptIn,
+    FollowupDetailOut,
     FollowupOut,
     FollowupQuery,
-    InvestigateIn,
-    JudgeIn,
     LostReasonIn,
+    LostReasonOut,
     LostVehicleOut,
     LoyalCustomerOut,
-    PeriodQuery,
-    PolicyIn,
-    ProposeIn,
-    ReminderDoneIn,
+    LoyalCustomerQuery,
+    ReminderCallIn,
     ReminderOut,
     ReminderQuery,
-    SitePolicyOut,
-    SolutionApprovalIn,
 )
+from aftersales_contracts.api.pages import page_of
 
-from ..base import GatewayBase
-from ..http import api, json_body, query_args
+from ..routing import BODY, QUERY, Route, row, table
 
-BASE = "/api/v1/customer-care"
-TAGS = ["customer-care"]
+C = "/api/v1/customer-care"
+STEP = f"{C}/complaints/<complaint_id>"
+STEP_ERRORS = {
+    400: ("VALIDATION_ERROR", "REQUIRED"),
+    404: ("COMPLAINT_NOT_FOUND",),
+    409: ("ILLEGAL_TRANSITION",),
+}
+SCOPED = "Site staff see their sites, headquarters every site of its group, an OEM none."
 
 
-class CustomerCareRoutes(GatewayBase):
+def _step(
+    path: str, summary: str, call: str, body: type, description: str, roles: tuple[str, ...]
+) -> Callable[..., Route]:
+    """A step of a complaint's closed loop: the complaint document is answered with its
+    ETag, and the step takes `If-Match`."""
+    return row(
+        "POST",
+        f"{STEP}/{path}",
+        summary,
+        call,
+        args=("complaint_id", BODY),
+        body=body,
+        response=ComplaintDetailOut,
+        roles=roles,
+        errors=STEP_ERRORS,
+        etag=True,
+        description=description + " The step is kept in the complaint's history.",
+    )
+
+
+ROUTES = table(
+    "customer-care",
+    ["customer-care"],
     # ---------------------------------------------------------------- the archive
-    @api(
+    row(
         "GET",
-        f"{BASE}/customers",
-        "Customers in customer care's archive (your sites; filter by agent or class)",
-        tags=TAGS,
-        query=CustomerQuery,
-        response=CareCustomerOut(many=True),
-    )
-    def care_customers(self, request: Request) -> Any:
-        return self._call("customer-care", "list_customers", query_args(request))
-
-    @api(
+        f"{C}/customers",
+        "Customers in customer care's archive",
+        "list_customers",
+        args=(QUERY,),
+        query=CareCustomerQuery,
+        response=page_of(CareCustomerOut),
+        errors={400: ("INVALID_CURSOR",)},
+        description="Filter by site, agent, customer class or `q` (part of the name or a "
+        "phone number); oldest registration first. " + SCOPED,
+    ),
+    row(
         "GET",
-        f"{BASE}/customers/<customer_id>",
+        f"{C}/customers/<customer_id>",
         "A customer as customer care knows it: agent, vehicles, visits, contacts, reminders",
-        tags=TAGS,
-        response=CareCustomerOut,
-        errors=[404],
-    )
-    def archive_customer(self, request: Request, customer_id: str) -> Any:
-        return self._call("customer-care", "get_customer", customer_id)
-
+        "get_customer",
+        args=("customer_id",),
+        response=CareCustomerDetailOut,
+        errors={404: ("CUSTOMER_NOT_FOUND",)},
+        description="Vehicles with their recommendations (declined work), the latest 50 "
+        "visits and contacts, and the open reminders.",
+    ),
     # ---------------------------------------------------------------- follow-ups
-    @api(
+    row(
         "GET",
-        f"{BASE}/followups",
-        "Follow-up calls after delivery, the next to call first",
-        tags=TAGS,
+        f"{C}/followups",
+        "Follow-up calls after delivery: open ones first, the next to call first",
+        "list_followups",
+        args=(QUERY,),
         query=FollowupQuery,
-        response=FollowupOut(many=True),
-    )
-    def followups(self, request: Request) -> Any:
-        return self._call("customer-care", "list_followups", query_args(request))
-
-    @api(
+        response=page_of(FollowupOut),
+        errors={400: ("INVALID_CURSOR",)},
+        description="`overdue=true`: open ones past their 72 hours. " + SCOPED,
+    ),
+    row(
         "GET",
-        f"{BASE}/followups/<followup_id>",
+        f"{C}/followups/<followup_id>",
         "One follow-up with its attempts",
-        tags=TAGS,
-        response=FollowupOut,
-        errors=[404],
-    )
-    def followup(self, request: Request, followup_id: str) -> Any:
-        return self._call("customer-care", "get_followup", followup_id)
-
-    @api(
+        "get_followup",
+        args=("followup_id",),
+        response=FollowupDetailOut,
+        errors={404: ("FOLLOWUP_NOT_FOUND",)},
+    ),
+    row(
         "POST",
-        f"{BASE}/followups/<followup_id>/attempts",
-        "Record a follow-up call: not reached, or reached with satisfaction and survey "
-        "(unsatisfied opens a complaint)",
-        tags=TAGS,
-        body=AttemptIn,
-        response=FollowupOut,
+        f"{C}/followups/<followup_id>/attempts",
+        "Record a follow-up call: not reached, or reached with satisfaction and survey",
+        "record_followup_attempt",
+        args=("followup_id", BODY),
+        body=FollowupAttemptIn,
+        response=FollowupDetailOut,
         status=201,
-        idempotent=True,
-        errors=[404, 409],
-    )
-    def followup_attempt(self, request: Request, followup_id: str) -> Any:
-        body = json_body(request)
-        return self._idempotent(
-            request,
-            lambda: (
-                201,
-                self._call("customer-care", "record_followup_attempt", followup_id, body),
-            ),
-        )
-
+        roles=CARE_ROLES,
+        errors={
+            400: ("VALIDATION_ERROR", "INVALID_SURVEY"),
+            404: ("FOLLOWUP_NOT_FOUND",),
+            409: ("ILLEGAL_TRANSITION",),
+        },
+        description="Not reached: the next call after the site's retry time (never at a "
+        "rest time) or at `callback_at`; unreachable after the last attempt. Unsatisfied or "
+        "at risk opens a complaint (or escalates the customer's open one).",
+    ),
     # ---------------------------------------------------------------- complaints
-    @api(
+    row(
         "POST",
-        f"{BASE}/complaints",
+        f"{C}/complaints",
         "Register a complaint (who, when, what, channel)",
-        tags=TAGS,
+        "register_complaint",
+        args=(BODY,),
         body=ComplaintIn,
-        response=ComplaintOut,
+        response=ComplaintDetailOut,
         status=201,
-        idempotent=True,
-        errors=[404],
-    )
-    def register_complaint(self, request: Request) -> Any:
-        body = json_body(request)
-        return self._idempotent(
-            request, lambda: (201, self._call("customer-care", "register_complaint", body))
-        )
-
-    @api(
+        errors={404: ("CUSTOMER_NOT_FOUND",)},
+        description="Any staff of the site. `received_at` may date it back at most 90 days, "
+        "never into the future; deadlines run from it. At risk escalates at once.",
+    ),
+    row(
         "GET",
-        f"{BASE}/complaints",
+        f"{C}/complaints",
         "Complaints of your sites, the newest first",
-        tags=TAGS,
+        "list_complaints",
+        args=(QUERY,),
         query=ComplaintQuery,
-        response=ComplaintOut(many=True),
-    )
-    def complaints(self, request: Request) -> Any:
-        return self._call("customer-care", "list_complaints", query_args(request))
-
-    @api(
+        response=page_of(ComplaintOut),
+        errors={400: ("INVALID_CURSOR",)},
+        description=SCOPED,
+    ),
+    row(
         "GET",
-        f"{BASE}/complaints/<complaint_id>",
+        f"{C}/complaints/<complaint_id>",
         "One complaint with its history (who, when, what) and escalations",
-        tags=TAGS,
-        response=ComplaintOut,
-        errors=[404],
-    )
-    def complaint(self, request: Request, complaint_id: str) -> Any:
-        return self._call("customer-care", "get_complaint", complaint_id)
-
-    def _complaint_step(self, request: Request, complaint_id: str, action: str) -> Any:
-        body = json_body(request)
-        return self._idempotent(
-            request,
-            lambda: (
-                200,
-                self._call("customer-care", "complaint_action", complaint_id, action, body),
-            ),
-        )
-
-    @api(
-        "POST",
-        f"{BASE}/complaints/<complaint_id>/judge",
+        "get_complaint",
+        args=("complaint_id",),
+        response=ComplaintDetailOut,
+        errors={404: ("COMPLAINT_NOT_FOUND",)},
+        etag=True,
+    ),
+    _step(
+        "judge",
         "Judge a complaint: valid (to be investigated) or not (answered politely and closed)",
-        tags=TAGS,
-        body=JudgeIn,
-        response=ComplaintOut,
-        idempotent=True,
-        errors=[404, 409],
-    )
-    def judge_complaint(self, request: Request, complaint_id: str) -> Any:
-        return self._complaint_step(request, complaint_id, "judge")
-
-    @api(
-        "POST",
-        f"{BASE}/complaints/<complaint_id>/investigate",
+        "judge_complaint",
+        ComplaintJudgeIn,
+        "An invalid complaint needs its `classification` and is closed.",
+        COMPLAINT_HANDLER_ROLES,
+    ),
+    _step(
+        "investigate",
         "Record the investigation: responsible department and person, findings",
-        tags=TAGS,
-        body=InvestigateIn,
-        response=ComplaintOut,
-        idempotent=True,
-        errors=[404, 409],
-    )
-    def investigate_complaint(self, request: Request, complaint_id: str) -> Any:
-        return self._complaint_step(request, complaint_id, "investigate")
-
-    @api(
-        "POST",
-        f"{BASE}/complaints/<complaint_id>/propose",
+        "investigate_complaint",
+        ComplaintInvestigateIn,
+        "After judging (or again, after a refused solution).",
+        COMPLAINT_HANDLER_ROLES,
+    ),
+    _step(
+        "propose",
         "Propose solutions for a manager to choose from",
-        tags=TAGS,
-        body=ProposeIn,
-        response=ComplaintOut,
-        idempotent=True,
-        errors=[404, 409],
-    )
-    def propose_solutions(self, request: Request, complaint_id: str) -> Any:
-        return self._complaint_step(request, complaint_id, "propose")
-
-    @api(
-        "POST",
-        f"{BASE}/complaints/<complaint_id>/approve",
-        "Approve one proposed solution (managers only)",
-        tags=TAGS,
-        body=SolutionApprovalIn,
-        response=ComplaintOut,
-        idempotent=True,
-        errors=[404, 409],
-    )
-    def approve_solution(self, request: Request, complaint_id: str) -> Any:
-        return self._complaint_step(request, complaint_id, "approve")
-
-    @api(
-        "POST",
-        f"{BASE}/complaints/<complaint_id>/carry-out",
+        "propose_solutions",
+        ComplaintProposeIn,
+        "One to ten solutions, numbered from 1 in the order given.",
+        COMPLAINT_HANDLER_ROLES,
+    ),
+    _step(
+        "approve",
+        "Approve one proposed solution (managers)",
+        "approve_solution",
+        ComplaintApproveIn,
+        "The customer care manager, service manager or director, or headquarters.",
+        APPROVER_ROLES,
+    ),
+    _step(
+        "carry-out",
         "Carry out the approved solution: the customer accepts (signs) or refuses",
-        tags=TAGS,
-        body=CarryOutIn,
-        response=ComplaintOut,
-        idempotent=True,
-        errors=[404, 409],
-    )
-    def carry_out_solution(self, request: Request, complaint_id: str) -> Any:
-        return self._complaint_step(request, complaint_id, "carry_out")
-
-    @api(
-        "POST",
-        f"{BASE}/complaints/<complaint_id>/follow-up",
+        "carry_out_solution",
+        ComplaintCarryOutIn,
+        "Accepted needs `accepted_by`; refused sends the complaint back to investigated.",
+        COMPLAINT_HANDLER_ROLES,
+    ),
+    _step(
+        "follow-up",
         "Follow the customer up after the solution (unsatisfied: the loop goes round again)",
-        tags=TAGS,
-        body=FollowUpIn,
-        response=ComplaintOut,
-        idempotent=True,
-        errors=[404, 409],
-    )
-    def follow_up_complaint(self, request: Request, complaint_id: str) -> Any:
-        return self._complaint_step(request, complaint_id, "follow_up")
-
-    @api(
-        "POST",
-        f"{BASE}/complaints/<complaint_id>/close",
+        "follow_up_complaint",
+        ComplaintFollowUpIn,
+        "Unsatisfied sends the complaint back to investigated.",
+        COMPLAINT_HANDLER_ROLES,
+    ),
+    _step(
+        "close",
         "Close a complaint with a summary and a classification",
-        tags=TAGS,
-        body=CloseIn,
-        response=ComplaintOut,
-        idempotent=True,
-        errors=[404, 409],
-    )
-    def close_complaint(self, request: Request, complaint_id: str) -> Any:
-        return self._complaint_step(request, complaint_id, "close")
-
-    @api(
+        "close_complaint",
+        ComplaintCloseIn,
+        "After the follow-up; announced as `complaint_closed`.",
+        COMPLAINT_HANDLER_ROLES,
+    ),
+    row(
         "POST",
-        f"{BASE}/complaints/<complaint_id>/escalate",
+        f"{STEP}/escalate",
         "Escalate a complaint now (e.g. the customer threatens the OEM hotline)",
-        tags=TAGS,
-        body=EscalateIn,
-        response=ComplaintOut,
-        idempotent=True,
-        errors=[404, 409],
-    )
-    def escalate_complaint(self, request: Request, complaint_id: str) -> Any:
-        return self._complaint_step(request, complaint_id, "escalate")
-
+        "escalate_complaint",
+        args=("complaint_id", BODY),
+        body=ComplaintEscalateIn,
+        response=ComplaintDetailOut,
+        errors={
+            404: ("COMPLAINT_NOT_FOUND",),
+            409: ("ALREADY_ESCALATED", "ILLEGAL_TRANSITION"),
+        },
+        etag=True,
+        description="Any staff of the site. Level 1 goes to the customer care manager, 2 to "
+        "the service director, 3 and more to headquarters; `at_risk` counts once per "
+        "complaint, and a closed complaint is not escalated.",
+    ),
     # ---------------------------------------------------------------- reminders
-    @api(
+    row(
         "GET",
-        f"{BASE}/reminders",
+        f"{C}/reminders",
         "Reminder calls: next service, declined work, recalls and campaigns, special orders",
-        tags=TAGS,
+        "list_reminders",
+        args=(QUERY,),
         query=ReminderQuery,
-        response=ReminderOut(many=True),
-    )
-    def reminders(self, request: Request) -> Any:
-        return self._call("customer-care", "list_reminders", query_args(request))
-
-    @api(
+        response=page_of(ReminderOut),
+        errors={400: ("INVALID_CURSOR",)},
+        description="Open ones unless `status` says otherwise; the earliest first. " + SCOPED,
+    ),
+    row(
         "POST",
-        f"{BASE}/reminders/<reminder_id>/calls",
+        f"{C}/reminders/<reminder_id>/calls",
         "Record a reminder call: contacted, booked, declined, or not reached (stays open)",
-        tags=TAGS,
-        body=ReminderDoneIn,
+        "complete_reminder",
+        args=("reminder_id", BODY),
+        body=ReminderCallIn,
         response=ReminderOut,
-        idempotent=True,
-        errors=[404, 409],
-    )
-    def reminder_call(self, request: Request, reminder_id: str) -> Any:
-        body = json_body(request)
-        return self._idempotent(
-            request,
-            lambda: (200, self._call("customer-care", "complete_reminder", reminder_id, body)),
-        )
-
+        roles=REMINDER_ROLES,
+        errors={404: ("REMINDER_NOT_FOUND",), 409: ("ILLEGAL_TRANSITION",)},
+    ),
     # ---------------------------------------------------------------- lost and loyal
-    @api(
+    row(
         "GET",
-        f"{BASE}/lost-vehicles",
+        f"{C}/lost-vehicles",
         "Vehicles with no visit for the site's lost-customer period, with reasons",
-        tags=TAGS,
+        "list_lost_vehicles",
+        args=(QUERY,),
         query=CareSiteQuery,
-        response=LostVehicleOut(many=True),
-    )
-    def lost_vehicles(self, request: Request) -> Any:
-        return self._call("customer-care", "list_lost_vehicles", query_args(request))
-
-    @api(
+        response=page_of(LostVehicleOut),
+        errors={400: ("INVALID_CURSOR",)},
+        description="The longest gone first. " + SCOPED,
+    ),
+    row(
         "POST",
-        f"{BASE}/vehicles/<vehicle_id>/lost-reason",
+        f"{C}/vehicles/<vehicle_id>/lost-reason",
         "Record why a lost vehicle's owner stopped coming",
-        tags=TAGS,
+        "record_lost_reason",
+        args=("vehicle_id", BODY),
         body=LostReasonIn,
+        response=LostReasonOut,
         status=201,
-        idempotent=True,
-        errors=[404],
-    )
-    def lost_reason(self, request: Request, vehicle_id: str) -> Any:
-        body = json_body(request)
-        return self._idempotent(
-            request,
-            lambda: (201, self._call("customer-care", "record_lost_reason", vehicle_id, body)),
-        )
-
-    @api(
+        roles=CARE_ROLES,
+        errors={404: ("VEHICLE_NOT_FOUND",)},
+    ),
+    row(
         "GET",
-        f"{BASE}/loyal-customers",
+        f"{C}/loyal-customers",
         "Loyal customers: enough visits in the period (default: the last 12 months)",
-        tags=TAGS,
-        query=PeriodQuery,
-        response=LoyalCustomerOut(many=True),
-    )
-    def loyal_customers(self, request: Request) -> Any:
-        return self._call("customer-care", "list_loyal_customers", query_args(request))
-
+        "list_loyal_customers",
+        args=(QUERY,),
+        query=LoyalCustomerQuery,
+        response=page_of(LoyalCustomerOut),
+        errors={400: ("INVALID_CURSOR",)},
+        description="`from`/`to` are local dates, both included; the most visits first. " + SCOPED,
+    ),
     # ---------------------------------------------------------------- figures and policy
-    @api(
+    row(
         "GET",
-        f"{BASE}/figures",
+        f"{C}/figures",
         "Follow-ups within 72 h, reach rate, CSI, complaints per 100 ROs and by category, "
-        "churn - per site and in total (HQ: every site); from/to are local dates, included",
-        tags=TAGS,
-        query=PeriodQuery,
-    )
-    def care_figures(self, request: Request) -> Any:
-        return self._call("customer-care", "figures", query_args(request))
-
-    @api(
+        "churn - per site and in total",
+        "figures",
+        args=(QUERY,),
+        query=CarePeriodQuery,
+        response=CareFiguresReportOut,
+        description="`from`/`to` are local dates, both included (default: this month; at "
+        "most ten years). Headquarters gets every site of its group; the total is counted "
+        "from the pooled facts, not by averaging rates.",
+    ),
+    row(
         "GET",
-        f"{BASE}/sites/<site_id>/policy",
+        f"{C}/sites/<site_id>/policy",
         "A site's care policy: call hours, rest windows and days, deadlines, thresholds",
-        tags=TAGS,
-        response=SitePolicyOut,
-        errors=[404],
-    )
-    def care_policy(self, request: Request, site_id: str) -> Any:
-        return self._call("customer-care", "get_site_policy", site_id)
-
-    @api(
+        "get_site_policy",
+        args=("site_id",),
+        response=CareSitePolicyOut,
+        errors={404: ("SITE_NOT_FOUND",)},
+        etag=True,
+    ),
+    row(
         "PATCH",
-        f"{BASE}/sites/<site_id>/policy",
-        "Change some of a site's care settings (customer care manager, director or HQ)",
-        tags=TAGS,
-        body=PolicyIn,
-        response=SitePolicyOut,
-        idempotent=True,
-    )
-    def change_care_policy(self, request: Request, site_id: str) -> Any:
-        body = json_body(request)
-        return self._idempotent(
-            request, lambda: (200, self._call("customer-care", "set_site_policy", site_id, body))
-        )
+        f"{C}/sites/<site_id>/policy",
+        "Change some of a site's care settings",
+        "set_site_policy",
+        args=("site_id", BODY),
+        body=CarePolicyIn,
+        response=CareSitePolicyOut,
+        roles=POLICY_ROLES,
+        errors={
+            400: ("VALIDATION_ERROR", "INVALID_POLICY", "UNKNOWN_TIMEZONE"),
+            404: ("SITE_NOT_FOUND",),
+        },
+        etag=True,
+        description="The customer care manager, the service director or headquarters. "
+        "Settings left out keep their values; a policy that leaves no time to call is "
+        "refused.",
+    ),
+)

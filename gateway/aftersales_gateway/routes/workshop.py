@@ -1,331 +1,490 @@
-"""Workshop's routes: the dispatch board, dispatch, clocking, additional work, QC,
-attendance, capacity and the technician figures.
+"""Workshop's routes: people, teams and bays, the dispatch board and jobs, dispatch,
+clocking, additional work, QC, attendance, capacity, figures and comebacks.
 
-The workshop service checks tenancy, roles and input on every call; these
-routes pass the request on and document it.  Writes accept an Idempotency-Key.
+The workshop service checks tenancy (a site you cannot see is 403 `SITE_FORBIDDEN`,
+a job or RO of another site is 404) and input on every call; the rows' roles are the
+service's own role sets.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from werkzeug.wrappers import Request
-
-from aftersales_workshop.schemas import (
+from aftersales_contracts.api.pages import page_of
+from aftersales_contracts.api.workshop import (
+    ATTENDANCE_ROLES,
+    CLOCKING_ROLES,
+    DISPATCH_ROLES,
+    INSPECTOR_ROLES,
+    MY_JOBS_ROLES,
+    REPORTER_ROLES,
+    ROAD_TEST_ROLES,
+    SELF_CHECK_ROLES,
+    TEAM_CHECK_ROLES,
     AdditionalWorkIn,
+    AdditionalWorkReportedOut,
     AttendanceIn,
+    AttendanceOut,
     CapacityOut,
     ClockOffIn,
     ClockOnIn,
+    ComebackOut,
+    ComebackQuery,
     DispatchBoardOut,
     DispatchIn,
     DispatchSuggestionOut,
+    JobCheckedOut,
+    JobDetailOut,
     JobOut,
+    JobQuery,
+    MyJobQuery,
+    OrderCheckedOut,
     OrderCheckIn,
     PauseIn,
     PlateCheckIn,
     QcCheckIn,
+    QcChecklistsOut,
     ShiftPatternIn,
+    ShiftPatternOut,
     TechnicianOut,
+    TechnicianQuery,
+    WorkshopBayOut,
+    WorkshopBayQuery,
     WorkshopDayQuery,
-    WorkshopFiguresOut,
     WorkshopOrderOut,
+    WorkshopPeriodFiguresOut,
     WorkshopPeriodQuery,
+    WorkshopTeamOut,
+    WorkshopTeamQuery,
 )
 
-from ..base import GatewayBase
-from ..http import api, json_body, optional_body
+from ..routing import BODY, OPTIONAL_BODY, QUERY, query_param, row, table
 
-TAGS = ["workshop"]
-JOB = "/api/v1/workshop/jobs/<job_id>"
-ORDER = "/api/v1/workshop/orders/<order_id>"
-SITE = "/api/v1/workshop/sites/<site_id>"
+W = "/api/v1/workshop"
+JOB = f"{W}/jobs/<job_id>"
+ORDER = f"{W}/orders/<order_id>"
+SITE = f"{W}/sites/<site_id>"
 
+SITE_ERRORS = {403: ("SITE_FORBIDDEN",)}
+JOB_NOT_FOUND = {404: ("JOB_NOT_FOUND",)}
+ORDER_NOT_FOUND = {404: ("ORDER_NOT_FOUND",)}
+DAY_ERRORS = {400: ("INVALID_DATE",), **SITE_ERRORS}
+PERIOD_ERRORS = {
+    400: ("INVALID_DATE", "PERIOD", "VALIDATION_ERROR", "INVALID_CURSOR"),
+    403: ("SITE_FORBIDDEN", "ROLE_FORBIDDEN"),
+}
+LIST_ERRORS = {400: ("VALIDATION_ERROR", "INVALID_CURSOR"), **SITE_ERRORS}
+# Refusals of acting on a job for a technician (`domain.actor`, `domain.clock_on`...).
+ACTOR_400 = ("VALIDATION_ERROR", "TECHNICIAN_REQUIRED", "UNKNOWN_TECHNICIAN")
+ACTOR_403 = ("ROLE_FORBIDDEN", "SITE_FORBIDDEN")
+CHECK_400 = ("VALIDATION_ERROR", "UNKNOWN_CHECK_ITEM")
+ORDER_CHECK_409 = ("ORDER_CANCELLED", "NO_JOBS", "JOBS_NOT_DONE")
 
-class WorkshopRoutes(GatewayBase):
-    # ---------------------------------------------------------------- people and capacity
-    @api(
+ROUTES = table(
+    "workshop",
+    ["workshop"],
+    # ---------------------------------------------------------------- people, teams, bays
+    row(
         "GET",
         "/api/v1/sites/<site_id>/technicians",
         "Technicians of a site",
-        tags=TAGS,
-        response=TechnicianOut(many=True),
-        errors=[403],
-    )
-    def technicians(self, request: Request, site_id: str) -> Any:
-        return self._call("workshop", "list_technicians", site_id)
-
-    @api("GET", f"{SITE}/bays", "A site's bays (lifts, alignment rig, paint booth)", tags=TAGS)
-    def bays(self, request: Request, site_id: str) -> Any:
-        return self._call("workshop", "list_bays", site_id)
-
-    @api(
+        "list_technicians",
+        args=("site_id", QUERY),
+        query=TechnicianQuery,
+        response=page_of(TechnicianOut),
+        errors=LIST_ERRORS,
+        description="A page of the site's technicians by id, filtered by team or grade.",
+    ),
+    row(
+        "GET",
+        f"{SITE}/teams",
+        "A site's teams, who leads each and who is in it",
+        "list_teams",
+        args=("site_id", QUERY),
+        query=WorkshopTeamQuery,
+        response=page_of(WorkshopTeamOut),
+        errors=LIST_ERRORS,
+    ),
+    row(
+        "GET",
+        f"{SITE}/bays",
+        "A site's bays (lifts, alignment rig, paint booth)",
+        "list_bays",
+        args=("site_id", QUERY),
+        query=WorkshopBayQuery,
+        response=page_of(WorkshopBayOut),
+        errors=LIST_ERRORS,
+    ),
+    # ---------------------------------------------------------------- capacity and attendance
+    row(
         "GET",
         f"{SITE}/capacity",
         "Technician hours available and booked on a day (reception limits appointments)",
-        tags=TAGS,
+        "capacity",
+        name="workshop_capacity",
+        args=("site_id", query_param("date")),
         query=WorkshopDayQuery,
         response=CapacityOut,
-    )
-    def capacity(self, request: Request, site_id: str) -> Any:
-        return self._call("workshop", "capacity", site_id, request.args.get("date", ""))
-
-    @api(
+        errors=DAY_ERRORS,
+        description="Available: each technician's hours present (attendance, else the "
+        "shift pattern). Booked: standard hours of open jobs planned for the day.",
+    ),
+    row(
         "GET",
         f"{SITE}/attendance",
         "Who is present on a day and for how long",
-        tags=TAGS,
+        "attendance",
+        name="workshop_attendance",
+        args=("site_id", query_param("date")),
         query=WorkshopDayQuery,
-    )
-    def attendance(self, request: Request, site_id: str) -> Any:
-        return self._call("workshop", "attendance", site_id, request.args.get("date", ""))
-
-    @api(
+        response=AttendanceOut,
+        errors=DAY_ERRORS,
+    ),
+    row(
         "POST",
         f"{SITE}/attendance",
         "Record a day's attendance: present (hours), leave, sick, absent, training",
-        tags=TAGS,
+        "record_attendance",
+        args=("site_id", BODY),
         body=AttendanceIn,
-        idempotent=True,
-    )
-    def record_attendance(self, request: Request, site_id: str) -> Any:
-        body = json_body(request)
-        return self._idempotent(
-            request, lambda: (200, self._call("workshop", "record_attendance", site_id, body))
-        )
-
-    @api(
-        "POST",
+        response=AttendanceOut,
+        roles=ATTENDANCE_ROLES,
+        errors={
+            400: ("VALIDATION_ERROR", "UNKNOWN_TECHNICIAN", "ATTENDANCE_HOURS", "HOURS_PRECISION"),
+            403: ("SITE_FORBIDDEN", "ROLE_FORBIDDEN"),
+        },
+        description="Present without hours means the scheduled shift; leave, sickness, "
+        "absence and off-site training are 0 hours in the workshop.",
+    ),
+    row(
+        "GET",
         f"{SITE}/shift-pattern",
-        "A site's working days and hours per technician (default: every day, 8.0 h)",
-        tags=TAGS,
+        "A site's working days and hours per technician",
+        "shift_pattern",
+        args=("site_id",),
+        response=ShiftPatternOut,
+        errors=SITE_ERRORS,
+        etag=True,
+        description="Every day, 8.0 h, unless the site set its own. Carries an ETag for "
+        "`PUT` with `If-Match`.",
+    ),
+    row(
+        "PUT",
+        f"{SITE}/shift-pattern",
+        "Replace a site's working days and hours per technician",
+        "set_shift_pattern",
+        args=("site_id", BODY),
         body=ShiftPatternIn,
-        idempotent=True,
-    )
-    def shift_pattern(self, request: Request, site_id: str) -> Any:
-        body = json_body(request)
-        return self._idempotent(
-            request, lambda: (200, self._call("workshop", "set_shift_pattern", site_id, body))
-        )
-
-    # ---------------------------------------------------------------- the dispatch board
-    @api(
+        response=ShiftPatternOut,
+        roles=ATTENDANCE_ROLES,
+        etag=True,
+        errors={
+            400: ("VALIDATION_ERROR", "WORKING_DAYS", "HOURS_PRECISION"),
+            403: ("SITE_FORBIDDEN", "ROLE_FORBIDDEN"),
+            412: ("PRECONDITION_FAILED",),
+        },
+        description="With `If-Match` (the ETag of `GET`), refused with 412 when the "
+        "pattern was changed since.",
+    ),
+    # ---------------------------------------------------------------- the board and jobs
+    row(
         "GET",
         f"{SITE}/board",
         "The dispatch board: jobs by status, and additional work awaiting approval",
-        tags=TAGS,
+        "dispatch_board",
+        args=("site_id",),
         response=DispatchBoardOut,
-    )
-    def dispatch_board(self, request: Request, site_id: str) -> Any:
-        return self._call("workshop", "dispatch_board", site_id)
-
-    @api(
+        errors=SITE_ERRORS,
+        description="Every job of the site's ROs still in the workshop (not delivered, "
+        "not cancelled), by column.",
+    ),
+    row(
+        "GET",
+        f"{SITE}/jobs",
+        "A site's jobs, newest first",
+        "list_jobs",
+        name="workshop_jobs",
+        args=("site_id", QUERY),
+        query=JobQuery,
+        response=page_of(JobOut),
+        errors=LIST_ERRORS,
+        description="Filters: status, technician, team, RO, planned date `from`/`to`.",
+    ),
+    row(
+        "GET",
+        f"{W}/my-jobs",
+        "The signed-in technician's jobs",
+        "my_jobs",
+        name="workshop_my_jobs",
+        args=(QUERY,),
+        query=MyJobQuery,
+        response=page_of(JobOut),
+        roles=MY_JOBS_ROLES,
+        errors={400: ("VALIDATION_ERROR", "INVALID_CURSOR"), 403: ("ROLE_FORBIDDEN",)},
+        description="Jobs dispatched to you, or to your team with nobody named yet; "
+        "without `status`, those not done or cancelled.",
+    ),
+    row(
         "GET",
         JOB,
         "A job with its history, clock sessions and checks",
-        tags=TAGS,
-        response=JobOut,
-        errors=[404],
-    )
-    def job(self, request: Request, job_id: str) -> Any:
-        return self._call("workshop", "get_job", job_id)
-
-    @api(
+        "get_job",
+        name="workshop_job",
+        args=("job_id",),
+        response=JobDetailOut,
+        errors=JOB_NOT_FOUND,
+        etag=True,
+        description="Carries an ETag: send it as `If-Match` when dispatching.",
+    ),
+    row(
         "GET",
         f"{JOB}/suggestions",
         "Technicians for a job, by skill, presence and load",
-        tags=TAGS,
+        "suggest_dispatch",
+        args=("job_id",),
         response=DispatchSuggestionOut,
-        errors=[404],
-    )
-    def suggestions(self, request: Request, job_id: str) -> Any:
-        return self._call("workshop", "suggest_dispatch", job_id)
-
-    @api(
+        errors=JOB_NOT_FOUND,
+    ),
+    row(
         "POST",
         f"{JOB}/dispatch",
         "Dispatch or re-dispatch a job to a technician and/or team",
-        tags=TAGS,
+        "dispatch",
+        name="dispatch_job",
+        args=("job_id", BODY),
         body=DispatchIn,
-        response=JobOut,
-        idempotent=True,
-        errors=[404, 409],
-    )
-    def dispatch(self, request: Request, job_id: str) -> Any:
-        return self._action(request, "dispatch", job_id, json_body(request))
-
+        response=JobDetailOut,
+        roles=DISPATCH_ROLES,
+        etag=True,
+        errors={
+            400: (
+                "VALIDATION_ERROR",
+                "UNKNOWN_TECHNICIAN",
+                "UNKNOWN_TEAM",
+                "TEAM_MISMATCH",
+                "NOT_YOUR_TEAM",
+                "UNKNOWN_BAY",
+                "DISPATCH_TARGET",
+            ),
+            403: ("ROLE_FORBIDDEN",),
+            **JOB_NOT_FOUND,
+            409: ("ILLEGAL_TRANSITION",),
+            412: ("PRECONDITION_FAILED",),
+        },
+        description="A job being clocked cannot change hands. A team leader dispatches "
+        "within their own team. With `If-Match` (the job's ETag), refused with 412 when "
+        "the job changed since it was read. Answers the job document.",
+    ),
     # ---------------------------------------------------------------- the technician's time
-    @api(
+    row(
         "POST",
         f"{JOB}/plate-check",
         "The technician confirms the car's plate (or VIN) against the RO",
-        tags=TAGS,
+        "confirm_plate",
+        args=("job_id", BODY),
         body=PlateCheckIn,
         response=JobOut,
-        idempotent=True,
-        errors=[404, 409],
-    )
-    def plate_check(self, request: Request, job_id: str) -> Any:
-        return self._action(request, "confirm_plate", job_id, json_body(request))
-
-    @api(
+        roles=CLOCKING_ROLES,
+        errors={
+            400: (*ACTOR_400, "PLATE_REQUIRED", "PLATE_MISMATCH", "PLATE_UNKNOWN", "VIN_MISMATCH"),
+            403: ACTOR_403,
+            **JOB_NOT_FOUND,
+            409: ("ILLEGAL_TRANSITION", "NOT_DISPATCHED_TO_YOU", "ORDER_NOT_READY"),
+        },
+        description="By plate, else by the VIN (whole or its last six characters).",
+    ),
+    row(
         "POST",
         f"{JOB}/clock-on",
         "Clock on (start or resume work); the body is optional",
-        tags=TAGS,
+        "clock_on",
+        args=("job_id", OPTIONAL_BODY),
         body=ClockOnIn,
         response=JobOut,
-        idempotent=True,
-        errors=[404, 409],
-    )
-    def clock_on(self, request: Request, job_id: str) -> Any:
-        return self._action(request, "clock_on", job_id, optional_body(request))
-
-    @api(
+        roles=CLOCKING_ROLES,
+        errors={
+            400: ACTOR_400,
+            403: ACTOR_403,
+            **JOB_NOT_FOUND,
+            409: (
+                "NOT_DISPATCHED",
+                "ILLEGAL_TRANSITION",
+                "NOT_DISPATCHED_TO_YOU",
+                "PLATE_NOT_CONFIRMED",
+                "TECHNICIAN_BUSY",
+            ),
+        },
+        description="Dispatched first, the plate checked, one job at a time per technician.",
+    ),
+    row(
         "POST",
         f"{JOB}/clock-off",
         "Clock off: done (on to the self-check) or a pause with a reason",
-        tags=TAGS,
+        "clock_off",
+        args=("job_id", OPTIONAL_BODY),
         body=ClockOffIn,
         response=JobOut,
-        idempotent=True,
-        errors=[404, 409],
-    )
-    def clock_off(self, request: Request, job_id: str) -> Any:
-        return self._action(request, "clock_off", job_id, optional_body(request))
-
-    @api(
+        roles=CLOCKING_ROLES,
+        errors={
+            400: ACTOR_400,
+            403: ACTOR_403,
+            **JOB_NOT_FOUND,
+            409: ("ILLEGAL_TRANSITION", "NOT_DISPATCHED", "NOT_DISPATCHED_TO_YOU"),
+        },
+    ),
+    row(
         "POST",
         f"{JOB}/pause",
         "Pause a job with a reason (waiting for parts, for approval, ...)",
-        tags=TAGS,
+        "pause_job",
+        args=("job_id", BODY),
         body=PauseIn,
         response=JobOut,
-        idempotent=True,
-        errors=[404, 409],
-    )
-    def pause(self, request: Request, job_id: str) -> Any:
-        return self._action(request, "pause_job", job_id, json_body(request))
-
-    @api(
+        roles=CLOCKING_ROLES,
+        errors={
+            400: ACTOR_400,
+            403: ACTOR_403,
+            **JOB_NOT_FOUND,
+            409: ("ILLEGAL_TRANSITION", "NOT_DISPATCHED", "NOT_DISPATCHED_TO_YOU"),
+        },
+    ),
+    row(
         "POST",
         f"{JOB}/additional-work",
         "Report additional work found on a job; it waits for the customer's approval",
-        tags=TAGS,
+        "report_additional_work",
+        args=("job_id", BODY),
         body=AdditionalWorkIn,
+        response=AdditionalWorkReportedOut,
         status=201,
-        idempotent=True,
-        errors=[404, 409],
-    )
-    def additional_work(self, request: Request, job_id: str) -> Any:
-        body = json_body(request)
-        return self._idempotent(
-            request,
-            lambda: (201, self._call("workshop", "report_additional_work", job_id, body)),
-        )
-
+        roles=REPORTER_ROLES,
+        errors={
+            400: ACTOR_400,
+            403: ACTOR_403,
+            **JOB_NOT_FOUND,
+            409: (
+                "ORDER_DELIVERED",
+                "ORDER_CANCELLED",
+                "ILLEGAL_TRANSITION",
+                "NOT_DISPATCHED",
+                "NOT_DISPATCHED_TO_YOU",
+            ),
+        },
+        description="Reception asks the customer; nothing is worked unapproved. With "
+        "`pause`, the job is parked as waiting for approval and returned as `job`.",
+    ),
     # ---------------------------------------------------------------- quality control
-    @api(
+    row(
+        "GET",
+        f"{W}/checklists",
+        "The checklist items of every QC stage",
+        "checklists",
+        name="workshop_checklists",
+        response=QcChecklistsOut,
+        description="Answer a check by item `code`: ok, failed or unchecked.",
+    ),
+    row(
         "POST",
         f"{JOB}/self-check",
         "The technician's self-check of a finished job (checklist)",
-        tags=TAGS,
+        "self_check",
+        args=("job_id", BODY),
         body=QcCheckIn,
-        response=JobOut,
-        idempotent=True,
-        errors=[404, 409],
-    )
-    def self_check(self, request: Request, job_id: str) -> Any:
-        return self._action(request, "self_check", job_id, json_body(request))
-
-    @api(
+        response=JobCheckedOut,
+        roles=SELF_CHECK_ROLES,
+        errors={
+            400: CHECK_400,
+            403: ("ROLE_FORBIDDEN", "NOT_YOUR_JOB"),
+            **JOB_NOT_FOUND,
+            409: ("ILLEGAL_TRANSITION",),
+        },
+        description="The job's own technician; a failure sends the job back to work.",
+    ),
+    row(
         "POST",
         f"{JOB}/team-leader-check",
         "The team leader's check: passed, the job is done; failed, it is rework",
-        tags=TAGS,
+        "team_leader_check",
+        args=("job_id", BODY),
         body=QcCheckIn,
-        response=JobOut,
-        idempotent=True,
-        errors=[404, 409],
-    )
-    def team_leader_check(self, request: Request, job_id: str) -> Any:
-        return self._action(request, "team_leader_check", job_id, json_body(request))
-
-    @api(
+        response=JobCheckedOut,
+        roles=TEAM_CHECK_ROLES,
+        errors={
+            400: CHECK_400,
+            403: ("ROLE_FORBIDDEN", "OWN_WORK", "NOT_YOUR_TEAM"),
+            **JOB_NOT_FOUND,
+            409: ("ILLEGAL_TRANSITION",),
+        },
+        description="A leader of the job's team or a QC inspector, never on their own work.",
+    ),
+    row(
         "GET",
         ORDER,
         "An RO as the workshop sees it: jobs, QC checks and checklists, additional work",
-        tags=TAGS,
+        "get_order",
+        name="workshop_order",
+        args=("order_id",),
         response=WorkshopOrderOut,
-        errors=[404],
-    )
-    def order(self, request: Request, order_id: str) -> Any:
-        return self._call("workshop", "get_order", order_id)
-
-    @api(
+        errors=ORDER_NOT_FOUND,
+    ),
+    row(
         "POST",
         f"{ORDER}/road-test",
         "The road test of an RO whose jobs are done",
-        tags=TAGS,
+        "road_test",
+        args=("order_id", BODY),
         body=OrderCheckIn,
-        response=WorkshopOrderOut,
-        idempotent=True,
-        errors=[404, 409],
-    )
-    def road_test(self, request: Request, order_id: str) -> Any:
-        return self._action(request, "road_test", order_id, json_body(request))
-
-    @api(
+        response=OrderCheckedOut,
+        roles=ROAD_TEST_ROLES,
+        errors={
+            400: (*CHECK_400, "UNKNOWN_JOB", "UNKNOWN_TECHNICIAN"),
+            403: ("ROLE_FORBIDDEN",),
+            **ORDER_NOT_FOUND,
+            409: ORDER_CHECK_409,
+        },
+        description="Failed, the jobs at fault (named, else those that need a road test) "
+        "go back as rework.",
+    ),
+    row(
         "POST",
         f"{ORDER}/final-inspection",
         "The final inspection: passed, qc_passed; failed, the jobs at fault are rework",
-        tags=TAGS,
+        "final_inspection",
+        args=("order_id", BODY),
         body=OrderCheckIn,
-        response=WorkshopOrderOut,
-        idempotent=True,
-        errors=[404, 409],
-    )
-    def final_inspection(self, request: Request, order_id: str) -> Any:
-        return self._action(request, "final_inspection", order_id, json_body(request))
-
+        response=OrderCheckedOut,
+        roles=INSPECTOR_ROLES,
+        errors={
+            400: (*CHECK_400, "UNKNOWN_JOB", "UNKNOWN_TECHNICIAN"),
+            403: ("ROLE_FORBIDDEN",),
+            **ORDER_NOT_FOUND,
+            409: (*ORDER_CHECK_409, "QC_ALREADY_PASSED", "ROAD_TEST_REQUIRED"),
+        },
+        description="Every job done first (`JOBS_NOT_DONE`); where a job needs one, a road "
+        "test passed after the last job was done (`ROAD_TEST_REQUIRED`).",
+    ),
     # ---------------------------------------------------------------- figures
-    @api(
+    row(
         "GET",
-        "/api/v1/workshop/figures",
-        "Hours sold, clocked, attended; efficiency, productivity, proficiency; rework "
-        "and comeback counts per technician, team, site (all your sites without site_id)",
-        tags=TAGS,
+        f"{W}/figures",
+        "Technician figures of a period per technician, team and site",
+        "figures",
+        name="workshop_figures",
+        args=(QUERY,),
         query=WorkshopPeriodQuery,
-        response=WorkshopFiguresOut,
-    )
-    def figures(self, request: Request) -> Any:
-        args = request.args
-        return self._call(
-            "workshop",
-            "figures",
-            args.get("site_id") or None,
-            args.get("date_from", ""),
-            args.get("date_to", ""),
-        )
-
-    @api(
+        response=WorkshopPeriodFiguresOut,
+        errors=PERIOD_ERRORS,
+        description="Hours sold, clocked, attended; efficiency, productivity, proficiency; "
+        "rework and comeback counts, for the days `from`–`to` (at most a year). All your "
+        "sites without `site_id`.",
+    ),
+    row(
         "GET",
-        "/api/v1/workshop/comebacks",
+        f"{W}/comebacks",
         "Comebacks detected in a period, linked to the original job and technician",
-        tags=TAGS,
-        query=WorkshopPeriodQuery,
-    )
-    def comebacks(self, request: Request) -> Any:
-        args = request.args
-        return self._call(
-            "workshop",
-            "list_comebacks",
-            args.get("site_id") or None,
-            args.get("date_from", ""),
-            args.get("date_to", ""),
-        )
-
-    def _action(self, request: Request, method: str, target: str, body: Any) -> Any:
-        return self._idempotent(
-            request, lambda: (200, self._call("workshop", method, target, body))
-        )
+        "list_comebacks",
+        args=(QUERY,),
+        query=ComebackQuery,
+        response=page_of(ComebackOut),
+        errors=PERIOD_ERRORS,
+        description="Oldest first; at, or charged to, the sites you see.",
+    ),
+)

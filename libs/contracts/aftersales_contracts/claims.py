@@ -5,9 +5,10 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from .base import EventContract, money
+from .vocabulary import CLAIM_TYPES
 
-CLAIM_TYPES = ("ordinary", "first_maintenance", "campaign", "goodwill")
 DECISION_OUTCOMES = ("approved", "partly_approved", "rejected")
+RECALL_KINDS = ("recall", "campaign")
 
 
 class RecallAnnounced(Schema):
@@ -15,7 +16,7 @@ class RecallAnnounced(Schema):
 
     recall_id = fields.String(required=True)
     oem_id = fields.String(required=True)
-    kind = fields.String(required=True, validate=validate.OneOf(("recall", "campaign")))
+    kind = fields.String(required=True, validate=validate.OneOf(RECALL_KINDS))
     title = fields.String(required=True)
     description = fields.String(required=True)
     vins = fields.List(fields.String(), required=True)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from .base import EventContract
+from .vocabulary import COMPLAINT_CLASSIFICATIONS, CUSTOMER_CLASSES
 
-CUSTOMER_CLASSES = ("member", "regular", "fleet")
 SATISFACTION = ("satisfied", "neutral", "unsatisfied")
 COMPLAINT_CHANNELS = (
     "phone",
@@ -25,18 +25,6 @@ ESCALATION_REASONS = (
     "resolution_overdue",
     "followup_unsatisfied",
     "manual",
-)
-CLASSIFICATIONS = (
-    "repair_quality",
-    "comeback",
-    "service_attitude",
-    "waiting_time",
-    "price",
-    "parts",
-    "warranty",
-    "facility",
-    "communication",
-    "other",
 )
 DEPARTMENTS = ("front_desk", "workshop", "parts", "claims", "customer_care", "management")
 
@@ -96,7 +84,7 @@ class ComplaintRaised(Schema):
     followup_id = fields.String(required=True, allow_none=True)
     description = fields.String(required=True, validate=validate.Length(min=1))
     category = fields.String(
-        required=True, allow_none=True, validate=validate.OneOf(CLASSIFICATIONS)
+        required=True, allow_none=True, validate=validate.OneOf(COMPLAINT_CLASSIFICATIONS)
     )
     at_risk = fields.Boolean(required=True)
     received_at = fields.AwareDateTime(required=True)
@@ -127,7 +115,9 @@ class ComplaintClosed(Schema):
     vehicle_id = fields.String(required=True, allow_none=True)
     order_id = fields.String(required=True, allow_none=True)
     valid = fields.Boolean(required=True)
-    classification = fields.String(required=True, validate=validate.OneOf(CLASSIFICATIONS))
+    classification = fields.String(
+        required=True, validate=validate.OneOf(COMPLAINT_CLASSIFICATIONS)
+    )
     department = fields.String(required=True, allow_none=True, validate=validate.OneOf(DEPARTMENTS))
     summary = fields.String(required=True)
     received_at = fields.AwareDateTime(required=True)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from marshmallow import Schema, fields, validate
 
 from .base import EventContract, hours, money
-from .claims import CLAIM_TYPES, DECISION_OUTCOMES
+from .claims import CLAIM_TYPES, DECISION_OUTCOMES, RECALL_KINDS
 
 OLD_PART_INSTRUCTIONS = ("return", "scrap")
 
@@ -133,7 +133,7 @@ class RecallNotice(Schema):
 
     recall_id = fields.String(required=True)  # STAR ≈ ServiceCampaign identifier
     oem_id = fields.String(required=True)
-    kind = fields.String(required=True, validate=validate.OneOf(("recall", "campaign")))
+    kind = fields.String(required=True, validate=validate.OneOf(RECALL_KINDS))
     title = fields.String(required=True)  # STAR ≈ ServiceCampaign description
     description = fields.String(required=True)
     vins = fields.List(fields.String(), required=True)  # STAR: VehicleID

@@ -3,7 +3,6 @@ the messages that leave the service.  No nameko here either."""
 
 from __future__ import annotations
 
-import uuid
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -13,7 +12,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from aftersales_core.envelope import to_primitives
+from aftersales_core.envelope import as_utc
+from aftersales_core.history import apply_changes  # noqa: F401 - re-exported
+from aftersales_core.ids import new_id  # noqa: F401 - re-exported
 
 from .domain import (
     LOCAL_TZ,
@@ -47,22 +48,6 @@ from .models import (
     WarrantyClaim,
     WarrantyTermsRow,
 )
-
-
-def new_id(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:12]}"
-
-
-def apply_changes(row: Any, values: dict[str, Any]) -> dict[str, Any]:
-    """Set `values` on `row`; return {field: [old, new]} for what really changed (history)."""
-    changed: dict[str, Any] = {}
-    for name, value in values.items():
-        old = getattr(row, name)
-        if old != value:
-            changed[name] = to_primitives([old, value])
-            setattr(row, name, value)
-    return changed
-
 
 # ---------------------------------------------------------------- conversions
 
@@ -359,9 +344,20 @@ def local_day_start(day: date) -> datetime:
     return datetime.combine(day, time(0), LOCAL_TZ)
 
 
-def local_period(date_from: date, date_to: date) -> tuple[datetime, datetime]:
-    """[from 00:00, to+1 00:00) in China time."""
-    return local_day_start(date_from), local_day_start(date_to + timedelta(days=1))
+def within(column: Any, first: date | None, last: date | None) -> list[Any]:
+    """SQL conditions: a timestamp column on the days `first`..`last` in China time
+    (either end may be open)."""
+    conditions = []
+    if first is not None:
+        conditions.append(column >= local_day_start(first))
+    if last is not None:
+        conditions.append(column < local_day_start(last + timedelta(days=1)))
+    return conditions
+
+
+def aware(value: str | datetime) -> datetime:
+    """An ISO string (or datetime) as an aware UTC datetime."""
+    return as_utc(datetime.fromisoformat(value) if isinstance(value, str) else value)
 
 
 def insert_missing(session: Session, model: type, **values: Any) -> None:
@@ -394,61 +390,3 @@ def next_number(session: Session, site_id: str, kind: str, day: date) -> int:
     ).scalar_one()
     row.last += 1
     return row.last
-
-
-# ---------------------------------------------------------------- messages
-
-
-def warranty_claim_message(claim: WarrantyClaim) -> dict[str, Any]:
-    """The `warranty_claim` message (contracts/oem_warranty.py) for the claim as it is now."""
-    appraisal = claim.appraisal or {}
-    return {
-        "claim_id": claim.claim_id,
-        "claim_number": claim.claim_number,
-        "submission_count": claim.submission_count,
-        "appeal": claim.appeal,
-        "appeal_comments": claim.appeal_comments if claim.appeal else None,
-        "oem_claim_number": claim.oem_claim_number,
-        "oem_id": claim.oem_id,
-        "dealer_code": claim.site_id,
-        "claim_type": claim.claim_type,
-        "recall_id": claim.recall_id,
-        "order_number": claim.order_number,
-        "vin": claim.vin,
-        "brand": claim.brand,
-        "model": claim.model,
-        "sale_date": claim.sale_date,
-        "mileage": claim.mileage,
-        "repair_opened_on": claim.repair_opened_on,
-        "repair_completed_on": claim.repair_completed_on,
-        "complaint_code": claim.complaint_code,
-        "complaint": claim.complaint or "",
-        "cause_code": claim.cause_code,
-        "cause": claim.cause or "",
-        "correction_code": claim.correction_code,
-        "correction": claim.correction or "",
-        "causal_part_number": claim.causal_part_number,
-        "appraisal": appraisal.get("finding"),
-        "labor": [
-            {k: line[k] for k in ("line_no", "operation_code", "description", "hours", "amount")}
-            for line in claim.labor_lines
-        ],
-        "parts": [
-            {
-                k: line[k]
-                for k in (
-                    "line_no",
-                    "part_number",
-                    "description",
-                    "quantity",
-                    "unit_price",
-                    "amount",
-                    "old_part_tag",
-                )
-            }
-            for line in claim.part_lines
-        ],
-        "sublets": [dict(line) for line in claim.sublet_lines],
-        "claimed_amount": claim.claimed_amount,
-        "currency": "CNY",
-    }

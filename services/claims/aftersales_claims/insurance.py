@@ -1,37 +1,16 @@
-"""Insurance claims (理赔): accident intake, damage assessment with the insurer's approved
-amounts, the documents checklist, submission, payment, and the monthly insurer share.
-
-A mixin of `ClaimsService`: the RPCs here are the service's, on its database.
-"""
+"""Insurance claims (理赔) as the accident desk works them: intake, the damage
+assessment with the insurer's approved amounts, the documents checklist, submission,
+payment, closing; read one, list them; the claim of an accident RO. A claim people
+edit carries an ETag: every write checks the caller's `If-Match` first."""
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import select
 
-from aftersales_core.envelope import Envelope, to_primitives, utcnow
-from aftersales_core.errors import NotFound, ValidationFailed
-from aftersales_core.service import command, query
-from aftersales_core.validation import load
-
-from . import adapters
-from .adapters import apply_changes, new_id
-from .domain import (
-    INSURANCE_DOCUMENTS,
-    InsuredRepair,
-    apply_approval,
-    assessment_totals,
-    insurer_share,
-    local_date,
-    missing_documents,
-    money,
-    month_bounds,
-    next_insurance_status,
-)
-from .models import InsuranceClaim, InsuranceClaimHistory, RepairOrderRow
-from .schemas import (
+from aftersales_contracts.api.claims import (
+    INSURANCE_WRITERS,
     ClaimReasonIn,
     DamageAssessmentIn,
     InsuranceClaimIn,
@@ -41,18 +20,34 @@ from .schemas import (
     InsuranceDocumentIn,
     InsurancePaymentIn,
     InsurerApprovalIn,
-    InsurerShareQuery,
 )
+from aftersales_core.envelope import to_primitives, utcnow
+from aftersales_core.errors import NotFound
+from aftersales_core.etag import require_match
+from aftersales_core.pages import page
+from aftersales_core.validation import load
 
-# Who may work insurance claims.
-INSURANCE_WRITERS = (
-    "accident_supervisor",
-    "accident_reception",
-    "claims_clerk",
-    "service_manager",
-    "service_director",
+from . import adapters, messages
+from .adapters import apply_changes, new_id
+from .cases import Cases
+from .domain import (
+    OPEN_STATUSES,
+    apply_approval,
+    assessment_totals,
+    check_document,
+    claim_number,
+    documents_may_change,
+    documents_view,
+    local_date,
+    missing_documents,
+    money,
+    next_insurance_status,
+    require_documents,
 )
-_INSURANCE_FIELDS = (
+from .models import InsuranceClaim, RepairOrderRow
+
+# The intake's fields, as the accident desk fills them in.
+INTAKE_FIELDS = (
     "plate",
     "order_id",
     "insurer",
@@ -64,41 +59,66 @@ _INSURANCE_FIELDS = (
 )
 
 
-class InsuranceClaims:
-    """The insurance half of the claims service."""
+class InsuranceClaims(Cases):
+    """The dealer's insurance claims."""
 
-    db: Any  # the service's Database and Caller dependencies
-    caller: Any
+    # ---------------------------------------------------------------- reads
 
-    # ================================================================ insurance claims
+    def get(self, claim_id: str) -> dict[str, Any]:
+        return self.view(self.visible(claim_id))
 
-    @command
-    def open_insurance_claim(self, data: dict[str, Any]) -> dict[str, Any]:
+    def list(self, params: dict[str, Any]) -> dict[str, Any]:
+        """A page of the insurance claims of the caller's sites, newest first."""
+        tenant = self.tenant
+        fields = load(InsuranceClaimQuery(), params)
+        sites = tenant.visible_sites([fields["site_id"]] if fields.get("site_id") else None)
+        stmt = select(InsuranceClaim).where(InsuranceClaim.group_id == tenant.group_id)
+        if sites is not None:
+            stmt = stmt.where(InsuranceClaim.site_id.in_(sites))
+        for name in ("status", "insurer", "order_id"):
+            if fields.get(name):
+                stmt = stmt.where(getattr(InsuranceClaim, name) == fields[name])
+        if fields.get("vin"):
+            stmt = stmt.where(InsuranceClaim.vin == fields["vin"].upper())
+        opened = adapters.within(
+            InsuranceClaim.created_at, fields.get("date_from"), fields.get("date_to")
+        )
+        stmt = stmt.where(*opened)
+        return page(
+            self.session,
+            stmt,
+            (InsuranceClaim.created_at, InsuranceClaim.insurance_claim_id),
+            limit=fields["limit"],
+            cursor=fields["cursor"],
+            dump=self.view,
+        )
+
+    # ---------------------------------------------------------------- writes
+
+    def open(self, data: dict[str, Any]) -> dict[str, Any]:
         """Accident intake: insurer, policy and report numbers, what happened."""
-        tenant = self.caller.tenant
+        tenant = self.tenant
         fields = load(InsuranceClaimIn(), data)
         tenant.require_site(fields["site_id"])
         tenant.require_role(*INSURANCE_WRITERS)
-        claim = self._new_insurance_claim(
+        claim = self.new_claim(
             tenant.group_id, fields["site_id"], fields["vin"], tenant.user_id, fields
         )
-        return self._dump_insurance(claim)
+        return self.view(claim)
 
-    @command
-    def update_insurance_claim(self, claim_id: str, data: dict[str, Any]) -> dict[str, Any]:
-        claim = self._writable_insurance_claim(claim_id)
+    def update(self, claim_id: str, data: dict[str, Any]) -> dict[str, Any]:
+        claim = self.editable(claim_id)
         fields = load(InsuranceClaimUpdate(), data)
         next_insurance_status(claim.status, "edit")
         changed = apply_changes(claim, fields)
         if changed:
             claim.updated_at = utcnow()
-            self._log_insurance(claim, "edited", changed)
-        return self._dump_insurance(claim)
+            self.log(claim, "edited", changed)
+        return self.view(claim)
 
-    @command
-    def assess_damage(self, claim_id: str, data: dict[str, Any]) -> dict[str, Any]:
+    def assess(self, claim_id: str, data: dict[str, Any]) -> dict[str, Any]:
         """The damage assessment (定损): items with the dealer's estimate."""
-        claim = self._writable_insurance_claim(claim_id)
+        claim = self.editable(claim_id)
         fields = load(DamageAssessmentIn(), data)
         claim.status = next_insurance_status(claim.status, "assess")
         items = [
@@ -112,15 +132,14 @@ class InsuranceClaims:
         if fields["assessor"]:
             claim.assessor = fields["assessor"]
         claim.updated_at = utcnow()
-        self._log_insurance(
+        self.log(
             claim, "assessed", {"items": len(items), "estimated_amount": claim.estimated_amount}
         )
-        return self._dump_insurance(claim)
+        return self.view(claim)
 
-    @command
-    def record_insurer_approval(self, claim_id: str, data: dict[str, Any]) -> dict[str, Any]:
+    def approve(self, claim_id: str, data: dict[str, Any]) -> dict[str, Any]:
         """The insurer's approved amount for every assessment item."""
-        claim = self._writable_insurance_claim(claim_id)
+        claim = self.editable(claim_id)
         fields = load(InsurerApprovalIn(), data)
         claim.status = next_insurance_status(claim.status, "approve")
         approved = apply_approval(
@@ -130,56 +149,43 @@ class InsuranceClaims:
         claim.items = adapters.stored_items(approved)
         claim.estimated_amount, claim.approved_amount = assessment_totals(approved)
         claim.updated_at = utcnow()
-        self._log_insurance(claim, "insurer_approved", {"approved_amount": claim.approved_amount})
-        return self._dump_insurance(claim)
+        self.log(claim, "insurer_approved", {"approved_amount": claim.approved_amount})
+        return self.view(claim)
 
-    @command
-    def record_insurance_document(
-        self, claim_id: str, code: str, data: dict[str, Any]
-    ) -> dict[str, Any]:
+    def document(self, claim_id: str, code: str, data: dict[str, Any]) -> dict[str, Any]:
         """Tick (or untick) one document of the checklist."""
-        claim = self._writable_insurance_claim(claim_id)
-        if code not in INSURANCE_DOCUMENTS:
-            raise ValidationFailed.on(
-                "code", f"documents are: {', '.join(INSURANCE_DOCUMENTS)}", "UNKNOWN_DOCUMENT"
-            )
+        claim = self.editable(claim_id)
+        check_document(code)
         fields = load(InsuranceDocumentIn(), data)
-        if claim.status in ("paid", "closed"):
-            next_insurance_status(claim.status, "edit")
+        documents_may_change(claim.status)
         documents = dict(claim.documents or {})
         if documents.get(code, False) != fields["received"]:
             documents[code] = fields["received"]
             claim.documents = documents
             claim.updated_at = utcnow()
-            self._log_insurance(claim, "document", {code: fields["received"]})
-        return self._dump_insurance(claim)
+            self.log(claim, "document", {code: fields["received"]})
+        return self.view(claim)
 
-    @command
-    def submit_insurance_claim(self, claim_id: str) -> dict[str, Any]:
+    def submit(self, claim_id: str) -> dict[str, Any]:
         """Send the claim to the insurer for payment: approved, and every document in."""
-        claim = self._writable_insurance_claim(claim_id)
+        claim = self.editable(claim_id)
         status = next_insurance_status(claim.status, "submit")
-        missing = missing_documents(claim.documents or {})
-        if missing:
-            raise ValidationFailed(
-                f"{len(missing)} document(s) missing", "DOCUMENTS_MISSING", {"documents": missing}
-            )
+        require_documents(claim.documents or {})
         claim.status = status
         claim.submitted_at = claim.updated_at = utcnow()
-        self._log_insurance(claim, "submitted", {})
-        return self._dump_insurance(claim)
+        self.log(claim, "submitted", {})
+        return self.view(claim)
 
-    @command
-    def record_insurance_payment(self, claim_id: str, data: dict[str, Any]) -> dict[str, Any]:
+    def pay(self, claim_id: str, data: dict[str, Any]) -> dict[str, Any]:
         """The insurer paid: the claim is settled."""
-        claim = self._writable_insurance_claim(claim_id)
+        claim = self.editable(claim_id)
         fields = load(InsurancePaymentIn(), data)
         claim.status = next_insurance_status(claim.status, "pay")
         claim.paid_amount = money(fields["amount"])
         claim.paid_on = fields["paid_on"]
         claim.payment_reference = fields["reference"]
         claim.updated_at = utcnow()
-        self._log_insurance(
+        self.log(
             claim,
             "paid",
             {
@@ -188,83 +194,30 @@ class InsuranceClaims:
                 "reference": fields["reference"],
             },
         )
-        self.db.publish(
+        self.publish(
             "insurance_claim_settled",
-            {
-                "insurance_claim_id": claim.insurance_claim_id,
-                "claim_number": claim.claim_number,
-                "order_id": claim.order_id,
-                "vin": claim.vin,
-                "insurer": claim.insurer or "",
-                "approved_amount": claim.approved_amount,
-                "paid_amount": claim.paid_amount,
-                "paid_on": claim.paid_on,
-                "payment_reference": claim.payment_reference,
-            },
+            messages.insurance_claim_settled(claim),
             group_id=claim.group_id,
             site_id=claim.site_id,
             correlation_id=claim.insurance_claim_id,
         )
-        return self._dump_insurance(claim)
+        return self.view(claim)
 
-    @command
-    def close_insurance_claim(self, claim_id: str, data: dict[str, Any]) -> dict[str, Any]:
+    def close(self, claim_id: str, data: dict[str, Any]) -> dict[str, Any]:
         """Close an intake that will not be claimed (the customer pays, the insurer declines)."""
-        claim = self._writable_insurance_claim(claim_id)
+        claim = self.editable(claim_id)
         fields = load(ClaimReasonIn(), data)
         claim.status = next_insurance_status(claim.status, "close")
         claim.updated_at = utcnow()
-        self._log_insurance(claim, "closed", {"reason": fields["reason"]})
-        return self._dump_insurance(claim)
+        self.log(claim, "closed", {"reason": fields["reason"]})
+        return self.view(claim)
 
-    @query
-    def get_insurance_claim(self, claim_id: str) -> dict[str, Any]:
-        return self._dump_insurance(self._insurance_claim(claim_id))
+    # ---------------------------------------------------------------- the claim
 
-    @query
-    def list_insurance_claims(self, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        tenant = self.caller.tenant
-        fields = load(InsuranceClaimQuery(), params or {})
-        sites = tenant.visible_sites([fields["site_id"]] if fields.get("site_id") else None)
-        stmt = select(InsuranceClaim).where(InsuranceClaim.group_id == tenant.group_id)
-        if sites is not None:
-            stmt = stmt.where(InsuranceClaim.site_id.in_(sites))
-        for name in ("status", "insurer", "order_id"):
-            if fields.get(name):
-                stmt = stmt.where(getattr(InsuranceClaim, name) == fields[name])
-        rows = self.db.session.scalars(
-            stmt.order_by(
-                InsuranceClaim.created_at.desc(), InsuranceClaim.insurance_claim_id
-            ).limit(fields["limit"])
-        ).all()
-        return [self._dump_insurance(row) for row in rows]
-
-    @query
-    def insurer_share(self, params: dict[str, Any]) -> dict[str, Any]:
-        """The month's accident repairs per insurer and site (reported by the 5th)."""
-        tenant = self.caller.tenant
-        fields = load(InsurerShareQuery(), params)
-        start, end = month_bounds(fields["month"])
-        sites = tenant.visible_sites([fields["site_id"]] if fields.get("site_id") else None)
-        stmt = select(InsuranceClaim).where(
-            InsuranceClaim.group_id == tenant.group_id,
-            InsuranceClaim.repaired_on >= start,
-            InsuranceClaim.repaired_on < end,
-            InsuranceClaim.status != "closed",
-        )
-        if sites is not None:
-            stmt = stmt.where(InsuranceClaim.site_id.in_(sites))
-        rows = [
-            InsuredRepair(c.site_id, c.insurer or "unknown", Decimal(c.repair_amount or 0))
-            for c in self.db.session.scalars(stmt)
-        ]
-        return {"month": fields["month"], **insurer_share(rows)}
-
-    # ================================================================ helpers: insurance
-
-    def _insurance_claim(self, claim_id: str, *, for_update: bool = False) -> InsuranceClaim:
-        tenant = self.caller.tenant
-        claim = self.db.session.get(InsuranceClaim, claim_id, with_for_update=for_update)
+    def visible(self, claim_id: str, *, for_update: bool = False) -> InsuranceClaim:
+        """The claim if the caller may see its site; anything else is "not found"."""
+        tenant = self.tenant
+        claim = self.session.get(InsuranceClaim, claim_id, with_for_update=for_update)
         if (
             claim is None
             or claim.group_id != tenant.group_id
@@ -273,42 +226,33 @@ class InsuranceClaims:
             raise NotFound(f"insurance claim {claim_id} not found", "INSURANCE_CLAIM_NOT_FOUND")
         return claim
 
-    def _writable_insurance_claim(self, claim_id: str) -> InsuranceClaim:
-        claim = self._insurance_claim(claim_id, for_update=True)
-        self.caller.tenant.require_role(*INSURANCE_WRITERS)
+    def editable(self, claim_id: str) -> InsuranceClaim:
+        """The claim locked for a change by the accident desk, as the caller last read it."""
+        claim = self.visible(claim_id, for_update=True)
+        self.tenant.require_role(*INSURANCE_WRITERS)
+        require_match(self.caller.context, self.view(claim))
         return claim
 
-    def _dump_insurance(self, claim: InsuranceClaim) -> dict[str, Any]:
-        documents = {code: bool((claim.documents or {}).get(code)) for code in INSURANCE_DOCUMENTS}
-        data = InsuranceClaimOut().dump(claim)
-        data["documents"] = documents
-        data["missing_documents"] = missing_documents(documents)
-        return data
+    def view(self, claim: InsuranceClaim) -> dict[str, Any]:
+        """The claim with every document of the checklist, received or not."""
+        schema = InsuranceClaimOut()
+        documents = documents_view(claim.documents)
+        values = {name: getattr(claim, name, None) for name in schema.fields}
+        values.update(documents=documents, missing_documents=missing_documents(documents))
+        return schema.dump(values)
 
-    def _log_insurance(
-        self, claim: InsuranceClaim, action: str, changes: dict[str, Any], by: str | None = None
-    ) -> None:
-        claim.history.append(
-            InsuranceClaimHistory(
-                at=utcnow(),
-                by=by or self.caller.user_id or "system",
-                action=action,
-                status=claim.status,
-                changes=to_primitives(changes),
-            )
-        )
-
-    def _new_insurance_claim(
+    def new_claim(
         self, group_id: str, site_id: str, vin: str, user_id: str, fields: dict[str, Any]
     ) -> InsuranceClaim:
         now = utcnow()
         day = local_date(now)
-        number = adapters.next_number(self.db.session, site_id, "IC", day)
         claim = InsuranceClaim(
             insurance_claim_id=new_id("ic"),
             group_id=group_id,
             site_id=site_id,
-            claim_number=f"IC-{day:%Y%m%d}-{number:04d}",
+            claim_number=claim_number(
+                "IC", day, adapters.next_number(self.session, site_id, "IC", day)
+            ),
             status="intake",
             vin=vin,
             items=[],
@@ -318,34 +262,23 @@ class InsuranceClaims:
             created_at=now,
             created_by=user_id,
             updated_at=now,
-            **{k: fields.get(k) for k in _INSURANCE_FIELDS if k != "rescue"},
+            **{k: fields.get(k) for k in INTAKE_FIELDS if k != "rescue"},
         )
-        self.db.session.add(claim)
-        self._log_insurance(claim, "opened", {k: fields.get(k) for k in _INSURANCE_FIELDS})
-        self.db.publish(
+        self.session.add(claim)
+        self.log(claim, "opened", {k: fields.get(k) for k in INTAKE_FIELDS})
+        self.publish(
             "insurance_claim_opened",
-            {
-                "insurance_claim_id": claim.insurance_claim_id,
-                "claim_number": claim.claim_number,
-                "order_id": claim.order_id,
-                "vin": claim.vin,
-                "plate": claim.plate,
-                "insurer": claim.insurer,
-                "policy_number": claim.policy_number,
-                "report_number": claim.report_number,
-                "accident_date": claim.accident_date,
-                "opened_by": user_id,
-            },
+            messages.insurance_claim_opened(claim, user_id),
             group_id=group_id,
             site_id=site_id,
             correlation_id=claim.insurance_claim_id,
         )
         return claim
 
-    def _insurance_claim_for_order(self, event: Envelope, order: RepairOrderRow) -> InsuranceClaim:
+    def for_order(self, order: RepairOrderRow) -> InsuranceClaim:
         """The RO's insurance claim: already linked, else the open intake of the same car,
         else a new intake (the accident reception fills in the insurer later)."""
-        session = self.db.session
+        session = self.session
         linked = session.scalars(
             select(InsuranceClaim).where(InsuranceClaim.order_id == order.order_id)
         ).first()
@@ -358,7 +291,7 @@ class InsuranceClaims:
                 InsuranceClaim.site_id == order.site_id,
                 InsuranceClaim.vin == order.vin,
                 InsuranceClaim.order_id.is_(None),
-                InsuranceClaim.status.in_(("intake", "assessed", "approved", "submitted")),
+                InsuranceClaim.status.in_(OPEN_STATUSES),
             )
             .order_by(InsuranceClaim.created_at.desc())
             .with_for_update()
@@ -366,9 +299,9 @@ class InsuranceClaims:
         if intake is not None:
             intake.order_id, intake.order_number = order.order_id, order.order_number
             intake.updated_at = utcnow()
-            self._log_insurance(intake, "order_linked", {"order_id": order.order_id}, by="system")
+            self.log(intake, "order_linked", {"order_id": order.order_id}, by="system")
             return intake
-        return self._new_insurance_claim(
+        return self.new_claim(
             order.group_id,
             order.site_id,
             order.vin,
@@ -377,5 +310,5 @@ class InsuranceClaims:
         )
 
     def _order_number(self, order_id: str | None) -> str | None:
-        order = self.db.session.get(RepairOrderRow, order_id) if order_id else None
+        order = self.session.get(RepairOrderRow, order_id) if order_id else None
         return order.order_number if order else None

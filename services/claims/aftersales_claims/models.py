@@ -120,6 +120,7 @@ class RecallRow(Base):
     """A recall or service campaign the OEM sent to the group."""
 
     __tablename__ = "recalls"
+    __table_args__ = (Index("ix_recalls_page", "group_id", "starts_on", "recall_id"),)
 
     group_id: Mapped[str] = mapped_column(_ID, primary_key=True)
     recall_id: Mapped[str] = mapped_column(String(60), primary_key=True)
@@ -166,6 +167,8 @@ class WarrantyClaim(Base):
         UniqueConstraint("site_id", "claim_number", name="uq_warranty_claims_site_number"),
         Index("ix_warranty_claims_vin", "group_id", "vin"),
         Index("ix_warranty_claims_site_status", "site_id", "status"),
+        Index("ix_warranty_claims_site_page", "site_id", "created_at", "claim_id"),
+        Index("ix_warranty_claims_oem_page", "oem_id", "created_at", "claim_id"),
     )
 
     claim_id: Mapped[str] = mapped_column(_ID, primary_key=True)
@@ -284,6 +287,7 @@ class InsuranceClaim(Base):
     __table_args__ = (
         UniqueConstraint("site_id", "claim_number", name="uq_insurance_claims_site_number"),
         Index("ix_insurance_claims_vin", "group_id", "vin"),
+        Index("ix_insurance_claims_site_page", "site_id", "created_at", "insurance_claim_id"),
     )
 
     insurance_claim_id: Mapped[str] = mapped_column(_ID, primary_key=True)

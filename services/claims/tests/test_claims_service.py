@@ -26,7 +26,14 @@ from aftersales_claims.service import ClaimsService
 from aftersales_claims.testing import listening, oem_message, publish, reception_event
 from aftersales_contracts import validate_payload
 from aftersales_core.envelope import Envelope, utcnow
-from aftersales_core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from aftersales_core.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    PreconditionFailed,
+    ValidationFailed,
+)
+from aftersales_core.etag import IF_MATCH, etag_of
 from aftersales_core.identifiers import make_vin
 from aftersales_core.messaging import Subscription, event_exchange, oem_exchange
 from aftersales_core.outbox import record
@@ -183,7 +190,7 @@ def drafted(claims: dict[str, Any], vin: str) -> dict[str, Any]:
 
 
 def claims_of_order(order_id: str) -> list[dict[str, Any]]:
-    return _RPC.claims.list_warranty_claims({"order_id": order_id})
+    return _RPC.claims.list_warranty_claims({"order_id": order_id})["items"]
 
 
 _RPC: Any = None
@@ -281,7 +288,7 @@ def test_reference_data_is_idempotent_and_terms_are_headquarters_business(
     assert caught.value.code == "ROLE_FORBIDDEN"
     ev = rpc(HQ).claims.set_warranty_terms({**TERMS, "model": "ID.4 X", "years": 8, "km": 160_000})
     assert (ev["model"], ev["years"], ev["updated_by"]) == ("ID.4 X", 8, "hq.g")
-    listed = rpc(CLERK_A).claims.list_warranty_terms()
+    listed = rpc(CLERK_A).claims.list_warranty_terms()["items"]
     assert [(t["brand"], t["model"], t["years"]) for t in listed] == [
         ("上汽大众", "", 3),
         ("上汽大众", "ID.4 X", 8),
@@ -368,7 +375,7 @@ def test_an_ro_without_warranty_lines_drafts_nothing(claims: dict[str, Any]) -> 
     totals = {"customer": "180.00", "warranty": "0.00", "insurance": "0.00"}
     settled(claims, "ro-plain", vin, lines=lines, totals_by_payer=totals)
     assert claims_of_order("ro-plain") == []
-    assert _RPC.claims.list_insurance_claims({"order_id": "ro-plain"}) == []
+    assert _RPC.claims.list_insurance_claims({"order_id": "ro-plain"})["items"] == []
 
 
 def test_first_maintenance_is_recognised_from_its_labor_operation(claims: dict[str, Any]) -> None:
@@ -687,7 +694,7 @@ def test_sites_hq_and_oems_see_what_is_theirs(claims: dict[str, Any], rpc: Any) 
     with pytest.raises(NotFound):
         rpc(CLERK_B).claims.update_warranty_claim(draft["claim_id"], {"cause": "x"})
     assert sent["claim_id"] not in {
-        c["claim_id"] for c in rpc(CLERK_B).claims.list_warranty_claims()
+        c["claim_id"] for c in rpc(CLERK_B).claims.list_warranty_claims()["items"]
     }
     assert rpc(HQ).claims.get_warranty_claim(sent["claim_id"])["status"] == "submitted"
     with pytest.raises(Forbidden):
@@ -703,10 +710,10 @@ def test_sites_hq_and_oems_see_what_is_theirs(claims: dict[str, Any], rpc: Any) 
     assert "history" not in seen and "appraisal" not in seen
     with pytest.raises(NotFound):
         oem.get_warranty_claim(draft["claim_id"])
-    listed = oem.list_warranty_claims()
+    listed = oem.list_warranty_claims()["items"]
     assert listed and all(c["oem_id"] == OEM_ID and c["submission_count"] > 0 for c in listed)
     assert draft["claim_id"] not in {c["claim_id"] for c in listed}
-    assert rpc(OTHER_OEM).claims.list_warranty_claims() == []
+    assert rpc(OTHER_OEM).claims.list_warranty_claims()["items"] == []
     with pytest.raises(Forbidden):
         oem.update_warranty_claim(sent["claim_id"], {"cause": "x"})
     for call in (
@@ -794,9 +801,13 @@ def test_a_recall_notice_is_kept_announced_once_and_drives_campaign_claims(
             )
         again = events.of_type("recall_announced", recall_id=notice["recall_id"])
         assert sorted(again["payload"]["vins"]) == sorted([vin, other_vin])
-    assert [r["recall_id"] for r in _RPC.claims.list_recalls(vin)] == [notice["recall_id"]]
-    assert [r["recall_id"] for r in _RPC.claims.list_recalls(other_vin)] == [notice["recall_id"]]
-    assert _RPC.claims.list_recalls(new_vin()) == []
+    assert [r["recall_id"] for r in _RPC.claims.list_recalls({"vin": vin})["items"]] == [
+        notice["recall_id"]
+    ]
+    assert [r["recall_id"] for r in _RPC.claims.list_recalls({"vin": other_vin})["items"]] == [
+        notice["recall_id"]
+    ]
+    assert _RPC.claims.list_recalls({"vin": new_vin()})["items"] == []
 
     lines = [
         {"line_id": "ln-1", "kind": "labor", "code": "RCL-118", "description": "摆臂螺栓紧固",
@@ -915,7 +926,7 @@ def test_accident_ros_link_their_intake_and_make_the_insurer_share(
     opened(claims, "ro-acc-2", vin_2, order_type="accident")  # no intake: one is opened
     linked = acr.get_insurance_claim(intake["insurance_claim_id"])
     assert (linked["order_id"], linked["order_number"]) == ("ro-acc-1", "A-ro-acc-1")
-    [made] = acr.list_insurance_claims({"order_id": "ro-acc-2"})
+    [made] = acr.list_insurance_claims({"order_id": "ro-acc-2"})["items"]
     assert made["insurer"] is None and made["status"] == "intake" and made["created_by"] == "system"
     acr.update_insurance_claim(made["insurance_claim_id"], {"insurer": "中国人保财险"})
     lines = [
@@ -969,3 +980,41 @@ def test_health_reports_the_database_and_the_outbox(claims: dict[str, Any], rpc:
     finally:
         with claims["engine"].begin() as conn:
             conn.execute(delete(outbox).where(outbox.c.event_id == envelope.event_id))
+
+
+# ---------------------------------------------------------------- optimistic locking
+
+
+def test_a_write_with_a_stale_if_match_changes_nothing(claims: dict[str, Any], rpc: Any) -> None:
+    from nameko.standalone.rpc import ClusterRpcProxy
+
+    claim = drafted(claims, new_vin())
+    current = etag_of(_RPC.claims.get_warranty_claim(claim["claim_id"]))
+
+    def clerk(if_match: str) -> Any:
+        context = {**CLERK_A.to_context(), IF_MATCH: if_match}
+        config = {"AMQP_URI": claims["amqp_uri"], "serializer": "json"}
+        return ClusterRpcProxy(config, context_data=context, timeout=15)
+
+    with clerk('W/"0000"') as stale:
+        with pytest.raises(PreconditionFailed) as caught:
+            stale.claims.update_warranty_claim(claim["claim_id"], {"cause": "x"})
+        assert caught.value.code == "PRECONDITION_FAILED"
+        with pytest.raises(PreconditionFailed):
+            stale.claims.withdraw_warranty_claim(claim["claim_id"], {"reason": "x"})
+    unchanged = _RPC.claims.get_warranty_claim(claim["claim_id"])
+    assert (unchanged["cause"], unchanged["status"]) == (None, "draft")
+    with clerk(current) as fresh:
+        edited = fresh.claims.update_warranty_claim(claim["claim_id"], {"cause": "脱层"})
+    assert edited["cause"] == "脱层"
+    assert etag_of(_RPC.claims.get_warranty_claim(claim["claim_id"])) == etag_of(edited)
+
+    intake = rpc(ACCIDENT_A).claims.open_insurance_claim({"site_id": A, "vin": new_vin()})
+    context = {**ACCIDENT_A.to_context(), IF_MATCH: 'W/"0000"'}
+    config = {"AMQP_URI": claims["amqp_uri"], "serializer": "json"}
+    with ClusterRpcProxy(config, context_data=context, timeout=15) as stale:
+        with pytest.raises(PreconditionFailed):
+            stale.claims.close_insurance_claim(intake["insurance_claim_id"], {"reason": "x"})
+    assert rpc(ACCIDENT_A).claims.get_insurance_claim(intake["insurance_claim_id"])["status"] == (
+        "intake"
+    )

@@ -192,7 +192,7 @@ def test_rejected_corrected_resubmitted_approved_paid_and_the_figures(
     ])  # fmt: skip
 
     def draft(order_id: str) -> dict[str, Any]:
-        found = clerk.list_warranty_claims({"order_id": order_id})
+        found = clerk.list_warranty_claims({"order_id": order_id})["items"]
         return found[0] if found and found[0]["complaint"] else None
 
     a = wait_until(lambda: draft("ro-flow-a"), "claim A drafted from its RO")
@@ -324,4 +324,6 @@ def test_a_recall_sent_by_the_oem_reaches_claims_and_is_announced(
         assert done.returncode == 0, done.stderr
         announced = q.of_type("recall_announced", recall_id="RC-FLOW-1")
     assert validate_payload("recall_announced", announced["payload"])["vins"] == [vin]
-    assert [r["recall_id"] for r in rpc(CLERK).claims.list_recalls(vin)] == ["RC-FLOW-1"]
+    assert [r["recall_id"] for r in rpc(CLERK).claims.list_recalls({"vin": vin})["items"]] == [
+        "RC-FLOW-1"
+    ]

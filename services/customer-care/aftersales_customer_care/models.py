@@ -18,13 +18,16 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     Numeric,
     String,
     Text,
     UniqueConstraint,
+    case,
+    func,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, column_property, mapped_column
 
 from aftersales_core.models import declarative_base
 
@@ -39,6 +42,10 @@ _USER = 80
 
 class ArchiveCustomer(Base):
     __tablename__ = "archive_customers"
+    # The archive's list: a site's customers in registration order (migration 0003).
+    __table_args__ = (
+        Index("ix_archive_customers_page", "site_id", "registered_at", "customer_id"),
+    )
 
     customer_id: Mapped[str] = mapped_column(String(_ID), primary_key=True)
     group_id: Mapped[str] = mapped_column(String(_ID))
@@ -160,6 +167,9 @@ class Contact(Base):
 
 class Followup(Base):
     __tablename__ = "followups"
+    __table_args__ = (
+        Index("ix_followups_page", "site_id", "status", "next_attempt_at", "followup_id"),
+    )
 
     followup_id: Mapped[str] = mapped_column(String(_ID), primary_key=True)
     group_id: Mapped[str] = mapped_column(String(_ID))
@@ -189,6 +199,10 @@ class Followup(Base):
     survey_index: Mapped[Decimal | None] = mapped_column(Numeric(4, 1))
     comment: Mapped[str | None] = mapped_column(Text)
     complaint_id: Mapped[str | None] = mapped_column(String(_ID))
+    # The call list's order: open ones first, each by its next call (a closed one by
+    # when it was due), as sort keys a keyset page can compare.
+    closed_rank: Mapped[int] = column_property(case((status == "open", 0), else_=1))
+    call_at: Mapped[datetime] = column_property(func.coalesce(next_attempt_at, due_at))
 
 
 class FollowupAttempt(Base):
@@ -214,6 +228,7 @@ class FollowupAttempt(Base):
 
 class ComplaintRow(Base):
     __tablename__ = "complaints"
+    __table_args__ = (Index("ix_complaints_page", "site_id", "received_at", "complaint_id"),)
 
     complaint_id: Mapped[str] = mapped_column(String(_ID), primary_key=True)
     group_id: Mapped[str] = mapped_column(String(_ID))
@@ -300,6 +315,7 @@ class Reminder(Base):
     """A call task: next service, declined work, a recall, a special order that arrived."""
 
     __tablename__ = "reminders"
+    __table_args__ = (Index("ix_reminders_page", "site_id", "status", "remind_on", "reminder_id"),)
 
     reminder_id: Mapped[str] = mapped_column(String(_ID), primary_key=True)
     group_id: Mapped[str] = mapped_column(String(_ID))

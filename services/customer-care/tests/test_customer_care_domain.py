@@ -225,9 +225,9 @@ def test_a_policy_that_cannot_work_is_refused(settings: dict, field: str) -> Non
 
 def test_china_time_without_tzdata(monkeypatch: pytest.MonkeyPatch) -> None:
     def missing(name: str) -> None:
-        raise domain.ZoneInfoNotFoundError(name)
+        raise domain.policy.ZoneInfoNotFoundError(name)
 
-    monkeypatch.setattr(domain, "ZoneInfo", missing)
+    monkeypatch.setattr(domain.policy, "ZoneInfo", missing)
     assert domain.zone("Asia/Shanghai").utcoffset(None) == timedelta(hours=8)
     with pytest.raises(ValidationFailed):
         domain.zone("Europe/Berlin")
@@ -813,15 +813,97 @@ def test_figures_of_an_empty_period() -> None:
 def test_one_vocabulary_for_rules_contracts_and_api() -> None:
     """The domain's words are the contract's and the API's (glossary: one name per thing)."""
     from aftersales_contracts import customer_care as contract
-    from aftersales_customer_care import schemas
+    from aftersales_contracts import vocabulary
+    from aftersales_contracts.api import customer_care as schemas
 
-    assert contract.CLASSIFICATIONS == domain.CLASSIFICATIONS
+    assert vocabulary.COMPLAINT_CLASSIFICATIONS == domain.COMPLAINT_CLASSIFICATIONS
     assert contract.DEPARTMENTS == domain.DEPARTMENTS
     assert contract.COMPLAINT_CHANNELS == domain.COMPLAINT_CHANNELS
     assert contract.COMPLAINT_SOURCES == domain.COMPLAINT_SOURCES
     assert contract.ESCALATION_REASONS == domain.ESCALATION_REASONS
     assert contract.SATISFACTION == domain.SATISFACTION
-    assert contract.CUSTOMER_CLASSES == domain.CUSTOMER_CLASSES
-    assert tuple(schemas.Scores().fields) == domain.SURVEY_FACTORS
-    assert set(schemas.ACTION_SCHEMAS) == set(domain.COMPLAINT_ACTIONS)
-    assert set(schemas.PolicyIn().fields) == set(CarePolicy().to_settings())
+    assert vocabulary.CUSTOMER_CLASSES == domain.CUSTOMER_CLASSES
+    assert tuple(schemas.FollowupScores().fields) == domain.SURVEY_FACTORS
+    assert set(schemas.COMPLAINT_STEP_SCHEMAS) == set(domain.COMPLAINT_ACTIONS)
+    assert tuple(domain.complaints._ALLOWED_FROM) == domain.COMPLAINT_STEPS
+    assert set(schemas.CarePolicyIn().fields) == set(CarePolicy().to_settings())
+    assert set(schemas.CarePolicySettingsOut().fields) == set(CarePolicy().to_settings())
+
+
+# ---------------------------------------------------------------- refusals moved out of the service
+
+
+def test_backdating_a_complaint() -> None:
+    """A complaint written down later keeps when the customer complained: at most 90 days
+    back, never from the future (5 minutes of clock skew allowed)."""
+    now = utc("2026-12-01T10:00")
+    assert domain.received_at(None, now) == now
+    assert domain.received_at(now - timedelta(days=90), now) == now - timedelta(days=90)
+    assert domain.received_at(now + timedelta(minutes=5), now) == now + timedelta(minutes=5)
+    for wrong, message in (
+        (now - timedelta(days=90, seconds=1), "at most 90 days back"),
+        (now + timedelta(minutes=6), "a complaint cannot come from the future"),
+    ):
+        with pytest.raises(ValidationFailed) as caught:
+            domain.received_at(wrong, now)
+        assert caught.value.fields == {"received_at": [message]}
+
+
+def test_who_complains() -> None:
+    archived = ("李娜", ["13800000000", "13900000000"])
+    who = domain.complainant(customer_id="c1", name=None, phone=None, archived=archived)
+    assert (who.name, who.phone) == ("李娜", "13800000000")
+    given = domain.complainant(customer_id="c1", name="李女士", phone="021-1", archived=archived)
+    assert (given.name, given.phone) == ("李女士", "021-1")
+    assert (
+        domain.complainant(customer_id="c1", name="x", phone=None, archived=("y", [])).phone is None
+    )
+    unknown = domain.complainant(customer_id="c9", name="王先生", phone=None, archived=None)
+    assert unknown.name == "王先生"
+    with pytest.raises(ValidationFailed) as caught:
+        domain.complainant(customer_id="c9", name=None, phone=None, archived=None)
+    assert list(caught.value.fields) == ["customer_id"]
+
+
+def test_escalating_by_hand_twice_for_the_same_reason() -> None:
+    complaint = Complaint()
+    assert domain.escalate_by_hand(complaint, "at_risk") == 1
+    with pytest.raises(Conflict) as caught:
+        domain.escalate_by_hand(complaint, "at_risk")
+    assert caught.value.code == "ALREADY_ESCALATED"
+    assert domain.escalate_by_hand(complaint, "manual") == 2
+    assert domain.escalate_by_hand(complaint, "manual") == 3  # a person may insist
+
+
+def test_steps_by_name() -> None:
+    for action in (*domain.COMPLAINT_STEPS, "escalate"):
+        domain.check_action(action)
+    with pytest.raises(ValidationFailed) as caught:
+        domain.check_action("dance")
+    assert list(caught.value.fields) == ["action"]
+
+
+def test_reminder_calls() -> None:
+    call = domain.record_reminder_call(status="open", attempts=0, outcome="not_reached")
+    assert (call.status, call.attempts, call.done) == ("open", 1, False)
+    call = domain.record_reminder_call(status="open", attempts=1, outcome="booked")
+    assert (call.status, call.attempts, call.done) == ("done", 2, True)
+    for status in ("done", "cancelled"):
+        with pytest.raises(Conflict) as caught:
+            domain.record_reminder_call(status=status, attempts=2, outcome="contacted")
+        assert caught.value.code == "ILLEGAL_TRANSITION"
+
+
+def test_report_periods_are_local_days() -> None:
+    now = utc("2026-12-15T02:00")  # 10:00 in Shanghai
+    start, end = domain.report_period(None, None, POLICY, now)
+    assert (start, end) == (utc("2026-11-30T16:00"), utc("2026-12-15T16:00"))  # this month
+    start, end = domain.report_period(date(2026, 1, 1), date(2026, 1, 31), POLICY, now)
+    assert (start, end) == (utc("2025-12-31T16:00"), utc("2026-01-31T16:00"))
+    start, _ = domain.report_period(None, date(2026, 12, 15), POLICY, now, default_months=12)
+    assert start == utc("2025-12-15T16:00")  # 2025-12-16 local: twelve months, both ends in
+    with pytest.raises(ValidationFailed) as caught:
+        domain.report_period(date(2026, 12, 2), date(2026, 12, 1), POLICY, now)
+    assert list(caught.value.fields) == ["from"]
+    with pytest.raises(ValidationFailed):
+        domain.report_period(date(2010, 1, 1), date(2026, 12, 1), POLICY, now)

@@ -27,7 +27,15 @@ from sqlalchemy import Engine, create_engine, func, select
 from aftersales_cli.processes import PROCESSES
 from aftersales_contracts import example, validate_payload
 from aftersales_core.config import nameko_config
-from aftersales_core.errors import Conflict, Forbidden, NotFound, Unauthorized, ValidationFailed
+from aftersales_core.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    PreconditionFailed,
+    Unauthorized,
+    ValidationFailed,
+)
+from aftersales_core.etag import IF_MATCH, etag_of
 from aftersales_core.identifiers import make_vin
 from aftersales_core.messaging import declare_topology, event_exchange, subscriptions_of
 from aftersales_core.migrate import upgrade
@@ -263,12 +271,8 @@ def deliver_car(
 
 
 def followup_of(rpc: Any, tenant: Tenant, order_id: str) -> dict[str, Any]:
-    found = [
-        f
-        for f in rpc(tenant)["customer-care"].list_followups({"limit": 500})
-        if f["order_id"] == order_id
-    ]
-    assert len(found) == 1
+    found = rpc(tenant)["customer-care"].list_followups({"order_id": order_id})["items"]
+    assert len(found) == 1 and found[0]["order_id"] == order_id
     return rpc(tenant)["customer-care"].get_followup(found[0]["followup_id"])
 
 
@@ -317,22 +321,24 @@ def test_agents_are_imported_and_customers_balanced(care: Care, rpc: Any, site: 
     cars = [register(care, site) for _ in range(3)]
     agents = [rpc(HQ)["customer-care"].get_customer(c.customer_id)["agent_id"] for c in cars]
     assert agents == [f"cca.b.{site}", f"cca.a.{site}", f"cca.b.{site}"]
-    mine = rpc(HQ)["customer-care"].list_customers({"site_id": site, "agent_id": f"cca.b.{site}"})
+    mine = rpc(HQ)["customer-care"].list_customers({"site_id": site, "agent_id": f"cca.b.{site}"})[
+        "items"
+    ]
     assert sorted(c["customer_id"] for c in mine) == sorted(
         [cars[0].customer_id, cars[2].customer_id]
     )
-    assert len(rpc(agent(site))["customer-care"].list_customers()) == 4
+    assert len(rpc(agent(site))["customer-care"].list_customers()["items"]) == 4
     assert (
-        rpc(agent(site))["customer-care"].list_customers({"customer_class": "regular"})[0][
+        rpc(agent(site))["customer-care"].list_customers({"customer_class": "regular"})["items"][0][
             "customer_id"
         ]
         == early.customer_id
     )
     with pytest.raises(ValidationFailed) as caught:
-        rpc(agent(site))["customer-care"].list_customers({"colour": "red"})
+        rpc(agent(site))["customer-care"].list_customers({"colour": "red"})["items"]
     assert "colour" in caught.value.fields
     with pytest.raises(Forbidden):
-        rpc(agent(site))["customer-care"].list_customers({"site_id": "site-elsewhere"})
+        rpc(agent(site))["customer-care"].list_customers({"site_id": "site-elsewhere"})["items"]
 
 
 def test_import_is_for_the_system_or_headquarters(care: Care, rpc: Any, site: str) -> None:
@@ -446,7 +452,7 @@ def test_delivered_car_gets_a_follow_up_due_within_72_hours(
 
     # The delivery also scheduled the next service, by mileage: sold 2024-01-10 at 0 km,
     # 9 500 km today, so 15 000 km is reached at the car's average daily distance.
-    [reminder] = rpc(agent(site))["customer-care"].list_reminders({"kind": "service_due"})
+    [reminder] = rpc(agent(site))["customer-care"].list_reminders({"kind": "service_due"})["items"]
     assert reminder["vehicle_id"] == car.vehicle_id
     assert reminder["details"]["basis"] == "mileage"
     today = delivered_at.astimezone(CST).date()
@@ -487,12 +493,12 @@ def test_a_second_delivery_supersedes_the_service_reminder(care: Care, rpc: Any,
     car = register(care, site)
     deliver_car(care, site, car, next_service_date="2027-06-01", next_service_mileage=None)
     deliver_car(care, site, car, next_service_date="2027-09-01", next_service_mileage=None)
-    open_ = rpc(agent(site))["customer-care"].list_reminders({"kind": "service_due"})
+    open_ = rpc(agent(site))["customer-care"].list_reminders({"kind": "service_due"})["items"]
     assert [r["details"]["next_service_date"] for r in open_] == ["2027-09-01"]
     assert [r["remind_on"] for r in open_] == ["2027-08-25"]  # 7 days ahead
     cancelled = rpc(agent(site))["customer-care"].list_reminders(
         {"kind": "service_due", "status": "cancelled"}
-    )
+    )["items"]
     assert [r["outcome"] for r in cancelled] == ["superseded"]
 
 
@@ -568,7 +574,7 @@ def test_attempt_validation_and_tenancy(care: Care, rpc: Any, site: str) -> None
     with pytest.raises(NotFound):
         rpc(OEM)["customer-care"].get_followup(followup_id)
     with pytest.raises(Forbidden):
-        rpc(OEM)["customer-care"].list_followups()
+        rpc(OEM)["customer-care"].list_followups()["items"]
     # Nothing was recorded by the refused calls.
     assert cc.get_followup(followup_id)["attempts"] == 0
 
@@ -597,7 +603,7 @@ def test_a_satisfied_customer_with_a_survey(care: Care, rpc: Any, site: str) -> 
         "86.0",
     )
     assert done["within_72h"] is True and done["done_by"] == f"cca.song.{site}"
-    done_list = rpc(agent(site))["customer-care"].list_followups({"status": "done"})
+    done_list = rpc(agent(site))["customer-care"].list_followups({"status": "done"})["items"]
     assert [f["followup_id"] for f in done_list] == [followup_id]
 
 
@@ -712,12 +718,14 @@ def test_register_a_complaint(care: Care, rpc: Any, site: str) -> None:
     )
     assert other["source"] == "service" and other["customer_id"] is None
 
-    listed = rpc(agent(site))["customer-care"].list_complaints({"open": True})
+    listed = rpc(agent(site))["customer-care"].list_complaints({"open": True})["items"]
     assert {c["complaint_id"] for c in listed} == {
         complaint["complaint_id"],
         other["complaint_id"],
     }
-    mine = rpc(agent(site))["customer-care"].list_complaints({"customer_id": car.customer_id})
+    mine = rpc(agent(site))["customer-care"].list_complaints({"customer_id": car.customer_id})[
+        "items"
+    ]
     assert [c["complaint_id"] for c in mine] == [complaint["complaint_id"]]
 
 
@@ -754,7 +762,7 @@ def test_complaint_registration_errors(care: Care, rpc: Any, site: str) -> None:
         )
     with pytest.raises(Forbidden):
         rpc(OEM)["customer-care"].register_complaint(base)
-    assert rpc(HQ)["customer-care"].list_complaints({"site_id": site}) == []
+    assert rpc(HQ)["customer-care"].list_complaints({"site_id": site})["items"] == []
 
 
 # ---------------------------------------------------------------- the closed loop
@@ -1005,10 +1013,10 @@ def test_the_sweep_flags_overdue_follow_ups(care: Care, rpc: Any, site: str) -> 
             Followup, Followup.followup_id == followup_id, Followup.overdue_at.isnot(None)
         )
     )
-    overdue = rpc(agent(site))["customer-care"].list_followups({"overdue": True})
+    overdue = rpc(agent(site))["customer-care"].list_followups({"overdue": True})["items"]
     assert [f["followup_id"] for f in overdue] == [followup_id]
     assert overdue[0]["overdue"] is True
-    assert rpc(agent(site))["customer-care"].list_followups({"overdue": False}) == []
+    assert rpc(agent(site))["customer-care"].list_followups({"overdue": False})["items"] == []
     # Still callable, just no longer on time.
     done = rpc(agent(site))["customer-care"].record_followup_attempt(
         followup_id, {"outcome": "reached", "satisfaction": "satisfied"}
@@ -1032,7 +1040,9 @@ def test_declined_work_is_offered_again(care: Care, rpc: Any, site: str) -> None
     )
     care.deliver(body)
     care.deliver(body)  # redelivered: handled once
-    [reminder] = rpc(agent(site))["customer-care"].list_reminders({"kind": "recommendation"})
+    [reminder] = rpc(agent(site))["customer-care"].list_reminders({"kind": "recommendation"})[
+        "items"
+    ]
     assert reminder["customer_id"] == car.customer_id and reminder["contact_name"] == "张伟"
     assert (
         reminder["remind_on"]
@@ -1043,18 +1053,20 @@ def test_declined_work_is_offered_again(care: Care, rpc: Any, site: str) -> None
     assert [r["description"] for r in vehicles[0]["recommendations"]] == ["后雨刮片老化，建议更换"]
     # The next service reminder mentions it too.
     deliver_car(care, site, car, next_service_date="2027-06-01", next_service_mileage=None)
-    [service] = rpc(agent(site))["customer-care"].list_reminders({"kind": "service_due"})
+    [service] = rpc(agent(site))["customer-care"].list_reminders({"kind": "service_due"})["items"]
     assert service["details"]["recommendations"] == ["后雨刮片老化，建议更换"]
     due = rpc(agent(site))["customer-care"].list_reminders(
         {"due_by": declined_at.astimezone(CST).date().isoformat()}
-    )
+    )["items"]
     assert due == []  # not due yet
 
 
 def test_special_order_arrival_is_a_call_today(care: Care, rpc: Any, site: str) -> None:
     body = event("special_order_arrived", site, sale_id=f"cs-{uuid.uuid4().hex[:6]}")
     care.deliver(body, source="parts")
-    [reminder] = rpc(agent(site))["customer-care"].list_reminders({"kind": "special_order"})
+    [reminder] = rpc(agent(site))["customer-care"].list_reminders({"kind": "special_order"})[
+        "items"
+    ]
     assert (reminder["contact_name"], reminder["phone"]) == ("刘女士", "13761234567")
     assert reminder["details"]["part_number"] == "000071122A"
     assert reminder["remind_on"] == now().astimezone(CST).date().isoformat()
@@ -1078,7 +1090,9 @@ def test_special_order_arrival_is_a_call_today(care: Care, rpc: Any, site: str) 
         rpc(Tenant("tech.x", GROUP, (site,), ("technician",)))["customer-care"].complete_reminder(
             reminder["reminder_id"], {"outcome": "contacted"}
         )
-    assert rpc(agent(site))["customer-care"].list_reminders({"kind": "special_order"}) == []
+    assert (
+        rpc(agent(site))["customer-care"].list_reminders({"kind": "special_order"})["items"] == []
+    )
 
 
 def test_recall_notices_reach_affected_vehicles(care: Care, rpc: Any, site: str) -> None:
@@ -1095,7 +1109,7 @@ def test_recall_notices_reach_affected_vehicles(care: Care, rpc: Any, site: str)
     )
     body["correlation_id"] = recall_id
     care.deliver(body, source="claims")
-    recalls = rpc(agent(site))["customer-care"].list_reminders({"kind": "recall"})
+    recalls = rpc(agent(site))["customer-care"].list_reminders({"kind": "recall"})["items"]
     assert [r["vehicle_id"] for r in recalls] == [known.vehicle_id]
     assert recalls[0]["details"]["recall_id"] == recall_id
     assert other.vehicle_id not in {r["vehicle_id"] for r in recalls}
@@ -1110,7 +1124,7 @@ def test_recall_notices_reach_affected_vehicles(care: Care, rpc: Any, site: str)
             "vehicle_registered", site, vehicle_id=f"veh-{n}", customer_id=f"cus-{n}", vin=later_vin
         )
     )
-    recalls = rpc(agent(site))["customer-care"].list_reminders({"kind": "recall"})
+    recalls = rpc(agent(site))["customer-care"].list_reminders({"kind": "recall"})["items"]
     assert sorted(r["vehicle_id"] for r in recalls) == sorted([known.vehicle_id, f"veh-{n}"])
     care.deliver(body, source="claims")  # the same recall again: no duplicates
     assert care.count(Reminder, Reminder.dedupe_key.like(f"recall:{recall_id}:%")) == 2
@@ -1124,7 +1138,7 @@ def test_lost_vehicles_and_their_reasons(care: Care, rpc: Any, site: str) -> Non
     back = register(care, site, at=now() - timedelta(days=400))
     deliver_car(care, site, back, delivered_at=now() - timedelta(days=30))
     fresh = register(care, site)
-    lost = rpc(agent(site))["customer-care"].list_lost_vehicles()
+    lost = rpc(agent(site))["customer-care"].list_lost_vehicles()["items"]
     assert [v["vehicle_id"] for v in lost] == [gone.vehicle_id]
     assert lost[0]["last_visit_at"] is None and lost[0]["reason"] is None
     assert fresh.vehicle_id not in {v["vehicle_id"] for v in lost}
@@ -1133,7 +1147,7 @@ def test_lost_vehicles_and_their_reasons(care: Care, rpc: Any, site: str) -> Non
         gone.vehicle_id, {"reason": "moved_away", "note": "搬去成都"}
     )
     assert recorded["reason"] == "moved_away"
-    lost = rpc(HQ)["customer-care"].list_lost_vehicles({"site_id": site})
+    lost = rpc(HQ)["customer-care"].list_lost_vehicles({"site_id": site})["items"]
     assert (lost[0]["reason"], lost[0]["reason_note"]) == ("moved_away", "搬去成都")
     with pytest.raises(ValidationFailed):
         rpc(agent(site))["customer-care"].record_lost_reason(gone.vehicle_id, {"reason": "aliens"})
@@ -1151,11 +1165,11 @@ def test_loyal_customers(care: Care, rpc: Any, site: str) -> None:
     for days in (200, 100, 10):
         deliver_car(care, site, loyal_car, delivered_at=now() - timedelta(days=days))
     deliver_car(care, site, once)
-    loyal = rpc(agent(site))["customer-care"].list_loyal_customers()
+    loyal = rpc(agent(site))["customer-care"].list_loyal_customers()["items"]
     assert [(c["customer_id"], c["visits"]) for c in loyal] == [(loyal_car.customer_id, 3)]
     # A shorter period counts fewer visits.
     since = (now() - timedelta(days=150)).astimezone(CST).date().isoformat()
-    assert rpc(agent(site))["customer-care"].list_loyal_customers({"from": since}) == []
+    assert rpc(agent(site))["customer-care"].list_loyal_customers({"from": since})["items"] == []
 
 
 # ---------------------------------------------------------------- figures
@@ -1274,3 +1288,116 @@ def test_figures_per_site_and_for_headquarters(care: Care, rpc: Any) -> None:
     with pytest.raises(ValidationFailed) as caught:
         rpc(HQ)["customer-care"].figures({"from": "yesterday"})
     assert "from" in caught.value.fields
+
+
+# ---------------------------------------------------------------- documents and pages
+
+
+def editing(rpc: Any, tenant: Tenant, if_match: str) -> Any:
+    """The service as the gateway calls it for a write sent with `If-Match`."""
+    from nameko.standalone.rpc import ClusterRpcProxy
+
+    context = {**tenant.to_context(), IF_MATCH: if_match}
+    proxy = ClusterRpcProxy(
+        {"AMQP_URI": rpc.amqp_uri, "serializer": "json"}, context_data=context, timeout=15
+    )
+    rpc.proxies.append(proxy)
+    return proxy.start()["customer-care"]
+
+
+@pytest.fixture
+def writer(care: Care) -> Iterator[Any]:
+    """Proxies for writes with an `If-Match`, stopped after the test."""
+
+    class Writer:
+        amqp_uri = care.amqp_uri
+        proxies: list[Any] = []
+
+    yield Writer
+    for proxy in Writer.proxies:
+        proxy.stop()
+
+
+def test_a_complaint_step_on_an_old_version_is_refused(
+    care: Care, rpc: Any, writer: Any, site: str
+) -> None:
+    car = register(care, site)
+    registered = rpc(advisor(site))["customer-care"].register_complaint(
+        {"site_id": site, "customer_id": car.customer_id, "channel": "phone", "description": "x"}
+    )
+    cid = registered["complaint_id"]
+    first = etag_of(rpc(agent(site))["customer-care"].get_complaint(cid))
+    assert first == etag_of(registered)  # the register answer is the document
+    judged = editing(writer, agent(site), first).judge_complaint(
+        cid, {"valid": True, "note": "受理"}
+    )
+    assert judged["status"] == "judged"
+    with pytest.raises(PreconditionFailed) as caught:
+        editing(writer, agent(site), first).investigate_complaint(
+            cid, {"department": "workshop", "responsible_person": "x", "findings": "y"}
+        )
+    assert caught.value.code == "PRECONDITION_FAILED"
+    with pytest.raises(PreconditionFailed):
+        editing(writer, advisor(site), first).escalate_complaint(
+            cid, {"reason": "manual", "note": "again"}
+        )
+    after = rpc(agent(site))["customer-care"].get_complaint(cid)
+    assert after == judged and etag_of(after) != first  # nothing changed
+    assert [h["action"] for h in after["history"]] == ["register", "judge"]
+    investigated = editing(writer, agent(site), f"{etag_of(after)}").investigate_complaint(
+        cid, {"department": "workshop", "responsible_person": "x", "findings": "y"}
+    )
+    assert investigated["status"] == "investigated"
+    assert editing(writer, agent(site), "*").propose_solutions(
+        cid, {"solutions": [{"description": "返修", "cost": "10.5"}]}
+    )["solutions"] == [{"number": 1, "description": "返修", "cost": "10.50"}]
+
+
+def test_a_policy_change_on_an_old_version_is_refused(
+    rpc: Any, writer: Any, care: Care, site: str
+) -> None:
+    first = etag_of(rpc(manager(site))["customer-care"].get_site_policy(site))
+    changed = editing(writer, manager(site), first).set_site_policy(
+        site, {"max_attempts": 4, "holidays": ["2027-10-01"]}
+    )
+    assert changed["settings"]["max_attempts"] == 4
+    assert changed["settings"]["holidays"] == ["2027-10-01"]
+    with pytest.raises(PreconditionFailed):
+        editing(writer, manager(site), first).set_site_policy(site, {"max_attempts": 5})
+    assert rpc(HQ)["customer-care"].get_site_policy(site) == changed
+
+
+def test_lists_are_pages(care: Care, rpc: Any, site: str) -> None:
+    cars = [register(care, site) for _ in range(3)]
+    cc = rpc(agent(site))["customer-care"]
+    first = cc.list_customers({"limit": 2})
+    assert len(first["items"]) == 2 and first["next_cursor"]
+    second = cc.list_customers({"limit": 2, "cursor": first["next_cursor"]})
+    assert second["next_cursor"] is None
+    seen = [c["customer_id"] for c in first["items"] + second["items"]]
+    assert seen == [c.customer_id for c in cars]  # in registration order, none twice
+    assert [c["customer_id"] for c in cc.list_customers({"q": "张"})["items"]] == seen
+    assert cc.list_customers({"q": "139162"})["items"][0]["phones"] == ["13916208745"]
+    assert cc.list_customers({"q": "nobody"})["items"] == []
+    with pytest.raises(ValidationFailed) as caught:
+        cc.list_customers({"cursor": "not-a-cursor"})
+    assert caught.value.code == "INVALID_CURSOR"
+    with pytest.raises(ValidationFailed):
+        cc.list_customers({"limit": 201})
+
+    orders = [deliver_car(care, site, car) for car in cars]
+    pages, cursor = [], None
+    while True:
+        got = cc.list_followups({"limit": 1, **({"cursor": cursor} if cursor else {})})
+        pages.append(got["items"])
+        cursor = got["next_cursor"]
+        if cursor is None:
+            break
+    assert [len(p) for p in pages] == [1, 1, 1]
+    listed = [p[0] for p in pages]
+    assert sorted(f["order_id"] for f in listed) == sorted(orders)
+    assert [f["next_attempt_at"] for f in listed] == sorted(f["next_attempt_at"] for f in listed)
+    reminders = cc.list_reminders({"kind": "service_due", "limit": 2})
+    assert len(reminders["items"]) == 2 and reminders["next_cursor"]
+    rest = cc.list_reminders({"kind": "service_due", "cursor": reminders["next_cursor"]})
+    assert len(rest["items"]) == 1 and rest["next_cursor"] is None

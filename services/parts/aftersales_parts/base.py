@@ -1,20 +1,41 @@
-"""What every part of the parts service shares: who may do what, documents'
-history, outgoing events, and ordering what stock could not meet."""
+"""What every use case of parts shares: the worker's database and caller, who may do
+what, documents' history, outgoing events, and ordering what stock could not meet.
+
+A use case is plain Python: the nameko service builds one per call from its `db` and
+`caller` dependencies and calls it; the use case loads rows, asks the domain, saves and
+publishes. It raises not-found and forbidden itself; every other refusal comes from the
+domain.
+"""
 
 from __future__ import annotations
 
 import logging
-from datetime import UTC, date, datetime, timedelta, timezone
+from collections.abc import Callable
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from marshmallow import Schema
+from sqlalchemy import Select, select
 
 from aftersales_contracts import validate_payload
+from aftersales_contracts.api.pages import page_of
+from aftersales_contracts.api.parts import (
+    CATALOG_ROLES,
+    COUNTER_ROLES,
+    KEEPER_ROLES,
+    LINE_CANCEL_ROLES,
+    MANAGER_ROLES,
+    PLANNER_ROLES,
+    TRANSFER_ROLES,
+)
+from aftersales_core.clock import SITE_TZ
 from aftersales_core.envelope import as_utc, to_primitives, utcnow
-from aftersales_core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from aftersales_core.service import ServiceBase
+from aftersales_core.errors import Forbidden, NotFound
+from aftersales_core.etag import require_match
+from aftersales_core.pages import page
 from aftersales_core.tenancy import Tenant
+from aftersales_core.validation import load
 
 from . import domain
 from .domain import normal
@@ -35,22 +56,8 @@ from .stock import Served, StockBook, new_id, next_number
 
 log = logging.getLogger(__name__)
 
-# Business dates (expected dates, PO numbers, figures' periods) are China's: UTC+8.
-BUSINESS_TZ = timezone(timedelta(hours=8))
-
-# Who may do what (domain.md, "Who uses it").
-CATALOG_ROLES = ("parts_manager", "hq_manager")
-PLANNER_ROLES = ("parts_planner", "parts_buyer", "parts_manager")
-KEEPER_ROLES = ("warehouse_keeper", "parts_manager")
-MANAGER_ROLES = ("parts_manager", "service_director")
-COUNTER_ROLES = ("parts_counter_clerk", "parts_manager")
-LINE_CANCEL_ROLES = (
-    "service_advisor",
-    "front_desk_supervisor",
-    "service_manager",
-    "service_director",
-    "parts_manager",
-)
+# Business dates (expected dates, PO numbers, figures' periods) are the site's calendar.
+BUSINESS_TZ = SITE_TZ
 
 
 def business_date(moment: datetime) -> date:
@@ -62,10 +69,12 @@ def day_start(day: date) -> datetime:
     return datetime(day.year, day.month, day.day, tzinfo=BUSINESS_TZ).astimezone(UTC)
 
 
-class PartsBase(ServiceBase):
-    """Helpers the parts RPCs and handlers build on."""
+class PartsBase:
+    """A group of use cases on one worker's database, for one caller."""
 
-    name = "parts"
+    def __init__(self, db: Any, caller: Any) -> None:
+        self.db = db  # aftersales_core.db.WorkerDb: session, publish, send_to_oem
+        self.caller = caller  # aftersales_core.service.Caller: context and tenant
 
     # -- who ---------------------------------------------------------------------------
     @property
@@ -103,14 +112,41 @@ class PartsBase(ServiceBase):
         return StockBook(self.db.session, tenant.group_id, user_id or tenant.user_id, utcnow())
 
     def _part(self, group_id: str, part_number: str, field: str = "part_number") -> Part:
-        part = self.db.session.get(Part, (group_id, part_number))
-        if part is None:
-            raise ValidationFailed(
-                f"unknown part number {part_number}",
-                "UNKNOWN_PART",
-                {field: [f"unknown part number {part_number}"]},
-            )
+        found = self.db.session.get(Part, (group_id, part_number))
+        part: Part = domain.require_part(found, part_number, field)
         return part
+
+    # -- reading -----------------------------------------------------------------------
+    def _load(self, schema: Schema, data: Any) -> Any:
+        return load(schema, data if data is not None else {})
+
+    def _sites(self, wanted: dict[str, Any]) -> tuple[str, ...] | None:
+        """The sites a list covers: the one asked for (if the caller's), else all theirs."""
+        tenant = self._staff()
+        return tenant.visible_sites([wanted["site_id"]] if wanted.get("site_id") else None)
+
+    def _page(
+        self,
+        stmt: Select[Any],
+        keys: tuple[Any, ...],
+        wanted: dict[str, Any],
+        item: type[Schema],
+        view: Callable[[Any], Any] = lambda row: row,
+        *,
+        descending: bool = True,
+    ) -> dict[str, Any]:
+        """One page of a list (newest first unless told), each row's `view` dumped
+        through `item`: `{"items": [...], "next_cursor": ...}`."""
+        found = page(
+            self.db.session, stmt, keys, limit=wanted["limit"], cursor=wanted["cursor"],
+            dump=view, descending=descending,
+        )  # fmt: skip
+        return page_of(item)().dump(found)
+
+    def _require_match(self, view: Any) -> None:
+        """Optimistic locking: a write sent with a stale `If-Match` changes nothing (412).
+        The document is locked and `view` is exactly what its GET answers."""
+        require_match(self.caller.context, view)
 
     def _history(
         self,
@@ -149,7 +185,7 @@ class PartsBase(ServiceBase):
             {
                 "action": row.action,
                 "user_id": row.user_id,
-                "at": as_utc(row.at).isoformat(),
+                "at": as_utc(row.at),
                 "detail": row.detail,
                 "note": row.note,
             }
@@ -414,12 +450,12 @@ __all__ = [
     "BUSINESS_TZ",
     "CATALOG_ROLES",
     "COUNTER_ROLES",
-    "Conflict",
     "KEEPER_ROLES",
     "LINE_CANCEL_ROLES",
     "MANAGER_ROLES",
     "PLANNER_ROLES",
     "PartsBase",
+    "TRANSFER_ROLES",
     "business_date",
     "day_start",
     "site_code",

@@ -2,45 +2,50 @@
 
 from __future__ import annotations
 
+import json
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import Text, cast, or_, select
 
-from aftersales_core.envelope import utcnow
-from aftersales_core.errors import Conflict, NotFound, ValidationFailed
-from aftersales_core.service import command, query
-from aftersales_core.validation import load
-
-from .base import CATALOG_ROLES, KEEPER_ROLES, PartsBase
-from .models import LedgerEntry, Part, PriceChange, StockItem, Supplier, Warehouse
-from .schemas import (
+from aftersales_contracts.api.pages import PageQuery
+from aftersales_contracts.api.parts import (
     CatalogQuery,
     PartIn,
     PartOut,
+    PartsQuoteIn,
+    PartsQuoteOut,
+    PartsSiteListQuery,
     PartUpdateIn,
     PriceChangeIn,
     PriceChangeOut,
-    QuoteIn,
-    QuoteOut,
     ReferenceDataIn,
+    SupplierFields,
     SupplierIn,
     SupplierOut,
     WarehouseIn,
     WarehouseOut,
 )
+from aftersales_core.envelope import utcnow
+from aftersales_core.errors import NotFound
+
+from . import domain
+from .base import CATALOG_ROLES, KEEPER_ROLES, PartsBase
+from .models import LedgerEntry, Part, PriceChange, StockItem, Supplier, Warehouse
+from .stock import StockBook
 
 
-class CatalogRpc(PartsBase):
+class Catalog(PartsBase):
+    """The use cases of catalog, prices, suppliers, warehouses."""
+
     # -- reference data ------------------------------------------------------------------
-    @command
     def import_reference_data(self, data: dict[str, Any]) -> dict[str, int]:
         """Load a group's catalog, suppliers and opening stock (used by `aftersales seed`).
 
         Idempotent: a part or supplier already there is left as it is, and opening stock
         is booked only for a part of a site whose ledger is still empty.
         """
-        fields = load(ReferenceDataIn(), data)
+        fields = self._load(ReferenceDataIn(), data)
         group_id = fields["group_id"]
         tenant = self.caller.tenant
         tenant.require_group_loader(group_id)
@@ -52,15 +57,11 @@ class CatalogRpc(PartsBase):
                 counts["parts"] += 1
         for supplier in fields["suppliers"]:
             found = session.get(Supplier, supplier["supplier_id"])
+            owner = found.group_id if found is not None else None
+            domain.check_supplier_id(supplier["supplier_id"], owner, group_id, "suppliers")
             if found is None:
                 session.add(Supplier(group_id=group_id, **supplier))
                 counts["suppliers"] += 1
-            elif found.group_id != group_id:
-                raise Conflict(
-                    f"supplier id {supplier['supplier_id']} is taken",
-                    "SUPPLIER_TAKEN",
-                    {"suppliers": [supplier["supplier_id"]]},
-                )
         session.flush()
         book = self._book(user_id=tenant.user_id)
         started: set[tuple[str, str]] = set()
@@ -78,19 +79,14 @@ class CatalogRpc(PartsBase):
             item = book.item(row["site_id"], row["part_number"])
             assert item is not None
             book.book_in(
-                item,
-                warehouse,
-                row["bin"],
-                row["quantity"],
-                movement="opening",
-                reference=("opening", row["site_id"]),
-                unit_cost=row["unit_cost"],
+                item, warehouse, row["bin"], row["quantity"], movement="opening",
+                reference=("opening", row["site_id"]), unit_cost=row["unit_cost"],
                 note="opening balance",
-            )
+            )  # fmt: skip
             counts["stock"] += 1
         return counts
 
-    def _warehouse_named(self, book: Any, site_id: str, name: str) -> Warehouse:
+    def _warehouse_named(self, book: StockBook, site_id: str, name: str) -> Warehouse:
         found = self.db.session.scalars(
             select(Warehouse).where(Warehouse.site_id == site_id, Warehouse.name == name)
         ).first()
@@ -101,37 +97,38 @@ class CatalogRpc(PartsBase):
         return book.add_warehouse(site_id, name, "main")
 
     # -- catalog -------------------------------------------------------------------------
-    @query
-    def list_parts(self, filters: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        """The group's catalog, optionally by text (number or name) or vehicle model."""
+    def list_parts(self, filters: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The group's catalog by part number, optionally by text (number or name) or
+        vehicle model (a part listing no models fits every model)."""
         tenant = self.caller.tenant
-        wanted = load(CatalogQuery(), filters or {})
-        stmt = select(Part).where(Part.group_id == tenant.group_id).order_by(Part.part_number)
+        wanted = self._load(CatalogQuery(), filters)
+        stmt = select(Part).where(Part.group_id == tenant.group_id)
         if text := wanted.get("q"):
             like = f"%{text}%"
             stmt = stmt.where(or_(Part.part_number.ilike(like), Part.name.ilike(like)))
-        rows = list(self.db.session.scalars(stmt))
         if model := wanted.get("model"):
-            rows = [p for p in rows if not p.models or model in p.models]
-        return PartOut(many=True).dump(rows)
+            models = cast(Part.models, Text)
+            stmt = stmt.where(
+                or_(models == "[]", models.contains(json.dumps(model), autoescape=True))
+            )
+        return self._page(stmt, (Part.part_number,), wanted, PartOut, descending=False)
 
-    @query
-    def get_part(self, part_number: str) -> dict[str, Any]:
-        part = self.db.session.get(Part, (self.caller.tenant.group_id, part_number))
+    def _catalog_part(self, part_number: str, lock: bool = False) -> Part:
+        part = self.db.session.get(
+            Part, (self.caller.tenant.group_id, part_number), with_for_update=lock or None
+        )
         if part is None:
             raise NotFound(f"part {part_number} not found", "PART_NOT_FOUND")
-        return PartOut().dump(part)
+        return part
 
-    @command
+    def get_part(self, part_number: str) -> dict[str, Any]:
+        return PartOut().dump(self._catalog_part(part_number))
+
     def add_part(self, data: dict[str, Any]) -> dict[str, Any]:
         tenant = self._staff(*CATALOG_ROLES)
-        fields = load(PartIn(), data)
-        if self.db.session.get(Part, (tenant.group_id, fields["part_number"])) is not None:
-            raise Conflict(
-                f"part {fields['part_number']} is already in the catalog",
-                "PART_EXISTS",
-                {"part_number": [fields["part_number"]]},
-            )
+        fields = self._load(PartIn(), data)
+        exists = self.db.session.get(Part, (tenant.group_id, fields["part_number"])) is not None
+        domain.check_new_part(fields["part_number"], exists)
         if fields.get("superseded_by"):
             self._part(tenant.group_id, fields["superseded_by"], "superseded_by")
         part = Part(group_id=tenant.group_id, **fields)
@@ -139,47 +136,32 @@ class CatalogRpc(PartsBase):
         self._price_change(part, None, None, "added to the catalog")
         return PartOut().dump(part)
 
-    @command
     def update_part(self, part_number: str, data: dict[str, Any]) -> dict[str, Any]:
         """Name, unit, models and supersession (the new part that replaces this one)."""
         tenant = self._staff(*CATALOG_ROLES)
-        fields = load(PartUpdateIn(), data)
-        part = self.db.session.get(Part, (tenant.group_id, part_number))
-        if part is None:
-            raise NotFound(f"part {part_number} not found", "PART_NOT_FOUND")
-        new = fields.get("superseded_by")
-        if new:
-            if new == part_number:
-                raise ValidationFailed.on("superseded_by", "a part cannot replace itself")
+        fields = self._load(PartUpdateIn(), data)
+        part = self._catalog_part(part_number, lock=True)
+        self._require_match(PartOut().dump(part))
+        if new := fields.get("superseded_by"):
             self._part(tenant.group_id, new, "superseded_by")
-            seen = {part_number}
-            step = new
-            while step is not None:  # A -> B -> A would send the counter in circles
-                if step in seen:
-                    raise ValidationFailed.on(
-                        "superseded_by", "that would make a circle", "SUPERSESSION_LOOP"
-                    )
-                seen.add(step)
-                nxt = self.db.session.get(Part, (tenant.group_id, step))
-                step = nxt.superseded_by if nxt is not None else None
+
+            def replaced_by(number: str) -> str | None:
+                found = self.db.session.get(Part, (tenant.group_id, number))
+                return found.superseded_by if found is not None else None
+
+            domain.check_supersession(part_number, new, replaced_by)
         for key, value in fields.items():
             setattr(part, key, value)
         return PartOut().dump(part)
 
-    @command
     def change_price(self, part_number: str, data: dict[str, Any]) -> dict[str, Any]:
         """A new price and/or cost from today; the old one is kept with its dates."""
-        tenant = self._staff(*CATALOG_ROLES)
-        fields = load(PriceChangeIn(), data)
-        part = self.db.session.get(Part, (tenant.group_id, part_number))
-        if part is None:
-            raise NotFound(f"part {part_number} not found", "PART_NOT_FOUND")
+        self._staff(*CATALOG_ROLES)
+        fields = self._load(PriceChangeIn(), data)
+        part = self._catalog_part(part_number, lock=True)
         new_price = fields.get("price", part.price)
         new_cost = fields.get("cost", part.cost)
-        if new_price < new_cost:
-            raise ValidationFailed.on("price", "price is below cost", "PRICE_BELOW_COST")
-        if (new_price, new_cost) == (part.price, part.cost):
-            raise Conflict("nothing changes", "NO_CHANGE", {"price": [str(part.price)]})
+        domain.check_price_change((part.price, part.cost), (new_price, new_cost))
         old_price, old_cost = part.price, part.cost
         part.price, part.cost = new_price, new_cost
         change = self._price_change(part, old_price, old_cost, fields.get("reason"))
@@ -202,35 +184,34 @@ class CatalogRpc(PartsBase):
         self.db.session.add(change)
         return change
 
-    @query
-    def price_history(self, part_number: str) -> list[dict[str, Any]]:
+    def price_history(
+        self, part_number: str, filters: dict[str, Any] | None = None
+    ) -> dict[str, Any]:
+        """A part's prices and costs, oldest first."""
         tenant = self.caller.tenant
-        self.get_part(part_number)
-        rows = self.db.session.scalars(
-            select(PriceChange)
-            .where(PriceChange.group_id == tenant.group_id, PriceChange.part_number == part_number)
-            .order_by(PriceChange.effective_at, PriceChange.change_id)
+        wanted = self._load(PageQuery(), filters)
+        self._catalog_part(part_number)
+        stmt = select(PriceChange).where(
+            PriceChange.group_id == tenant.group_id, PriceChange.part_number == part_number
         )
-        return PriceChangeOut(many=True).dump(rows)
+        keys = (PriceChange.effective_at, PriceChange.change_id)
+        return self._page(stmt, keys, wanted, PriceChangeOut, descending=False)
 
-    @query
     def quote(self, site_id: str, part_numbers: list[str]) -> list[dict[str, Any]]:
         """Price and availability (on hand less reserved) at a site, for pricing RO lines.
 
         One entry per part number asked, in that order; an unknown one fails the call.
         """
-        fields = load(QuoteIn(), {"site_id": site_id, "part_numbers": part_numbers})
+        return self.quote_parts({"site_id": site_id, "part_numbers": part_numbers})
+
+    def quote_parts(self, data: dict[str, Any]) -> list[dict[str, Any]]:
+        """`quote` with its arguments as one body (the HTTP API's)."""
+        fields = self._load(PartsQuoteIn(), data)
         tenant = self._site(fields["site_id"])
         session = self.db.session
-        unknown = [
-            n for n in fields["part_numbers"] if session.get(Part, (tenant.group_id, n)) is None
-        ]
-        if unknown:
-            raise ValidationFailed(
-                "unknown part number: " + ", ".join(unknown),
-                "UNKNOWN_PART",
-                {"part_numbers": [f"unknown part number {n}" for n in unknown]},
-            )
+        numbers = fields["part_numbers"]
+        parts = {n: session.get(Part, (tenant.group_id, n)) for n in numbers}
+        domain.check_known_parts([n for n in numbers if parts[n] is None])
         items = {
             item.part_number: item
             for item in session.scalars(
@@ -238,46 +219,50 @@ class CatalogRpc(PartsBase):
                     StockItem.site_id == fields["site_id"],
                     StockItem.stock_class == "usable",
                     StockItem.group_id == tenant.group_id,
-                    StockItem.part_number.in_(fields["part_numbers"]),
+                    StockItem.part_number.in_(numbers),
                 )
             )
         }
         result = []
-        for number in fields["part_numbers"]:
-            part = session.get(Part, (tenant.group_id, number))
-            item = items.get(number)
-            available = (item.on_hand - item.reserved) if item else Decimal(0)
+        for number in numbers:
+            part, item = parts[number], items.get(number)
             result.append(
                 {
                     "part_number": number,
                     "name": part.name,
                     "unit": part.unit,
                     "price": part.price,
-                    "available": available,
+                    "available": (item.on_hand - item.reserved) if item else Decimal(0),
                     "superseded_by": part.superseded_by,
                 }
             )
-        return QuoteOut(many=True).dump(result)
+        return PartsQuoteOut(many=True).dump(result)
 
     # -- suppliers -----------------------------------------------------------------------
-    @query
-    def list_suppliers(self) -> list[dict[str, Any]]:
+    def list_suppliers(self, filters: dict[str, Any] | None = None) -> dict[str, Any]:
         tenant = self._staff()
-        rows = self.db.session.scalars(
-            select(Supplier).where(Supplier.group_id == tenant.group_id).order_by(Supplier.name)
-        )
-        return SupplierOut(many=True).dump(rows)
+        wanted = self._load(PageQuery(), filters)
+        stmt = select(Supplier).where(Supplier.group_id == tenant.group_id)
+        keys = (Supplier.name, Supplier.supplier_id)
+        return self._page(stmt, keys, wanted, SupplierOut, descending=False)
 
-    @command
+    def _supplier_of_group(self, supplier_id: str, lock: bool = False) -> Supplier:
+        tenant = self._staff()
+        supplier = self.db.session.get(Supplier, supplier_id, with_for_update=lock or None)
+        if supplier is None or supplier.group_id != tenant.group_id:
+            raise NotFound(f"supplier {supplier_id} not found", "SUPPLIER_NOT_FOUND")
+        return supplier
+
+    def get_supplier(self, supplier_id: str) -> dict[str, Any]:
+        return SupplierOut().dump(self._supplier_of_group(supplier_id))
+
     def save_supplier(self, data: dict[str, Any]) -> dict[str, Any]:
         """Add a supplier, or change one (its id stays)."""
         tenant = self._staff(*CATALOG_ROLES)
-        fields = load(SupplierIn(), data)
-        supplier = self.db.session.get(Supplier, fields["supplier_id"])
-        if supplier is not None and supplier.group_id != tenant.group_id:
-            raise Conflict(
-                "that supplier id is taken", "SUPPLIER_TAKEN", {"supplier_id": ["taken"]}
-            )
+        fields = self._load(SupplierIn(), data)
+        supplier = self.db.session.get(Supplier, fields["supplier_id"], with_for_update=True)
+        owner = supplier.group_id if supplier is not None else None
+        domain.check_supplier_id(fields["supplier_id"], owner, tenant.group_id)
         if supplier is None:
             supplier = Supplier(group_id=tenant.group_id, **fields)
             self.db.session.add(supplier)
@@ -286,31 +271,36 @@ class CatalogRpc(PartsBase):
                 setattr(supplier, key, value)
         return SupplierOut().dump(supplier)
 
+    def update_supplier(self, supplier_id: str, data: dict[str, Any]) -> dict[str, Any]:
+        """Change a supplier (name, kind, OEM, default sites, lead times): the whole of it."""
+        self._staff(*CATALOG_ROLES)
+        fields = self._load(SupplierFields(), data)
+        supplier = self._supplier_of_group(supplier_id, lock=True)
+        self._require_match(SupplierOut().dump(supplier))
+        for key, value in fields.items():
+            setattr(supplier, key, value)
+        return SupplierOut().dump(supplier)
+
     # -- warehouses ----------------------------------------------------------------------
-    @query
-    def list_warehouses(self, site_id: str | None = None) -> list[dict[str, Any]]:
+    def list_warehouses(self, filters: dict[str, Any] | None = None) -> dict[str, Any]:
+        wanted = self._load(PartsSiteListQuery(), filters)
         tenant = self._staff()
-        sites = tenant.visible_sites([site_id] if site_id else None)
-        stmt = (
-            select(Warehouse)
-            .where(Warehouse.group_id == tenant.group_id)
-            .order_by(Warehouse.site_id, Warehouse.created_at)
-        )
+        sites = self._sites(wanted)
+        stmt = select(Warehouse).where(Warehouse.group_id == tenant.group_id)
         if sites is not None:
             stmt = stmt.where(Warehouse.site_id.in_(sites))
-        return WarehouseOut(many=True).dump(self.db.session.scalars(stmt))
+        keys = (Warehouse.site_id, Warehouse.created_at, Warehouse.warehouse_id)
+        return self._page(stmt, keys, wanted, WarehouseOut, descending=False)
 
-    @command
     def add_warehouse(self, data: dict[str, Any]) -> dict[str, Any]:
-        fields = load(WarehouseIn(), data)
+        fields = self._load(WarehouseIn(), data)
         tenant = self._site(fields["site_id"], *KEEPER_ROLES)
         taken = self.db.session.scalars(
             select(Warehouse).where(
                 Warehouse.site_id == fields["site_id"], Warehouse.name == fields["name"]
             )
         ).first()
-        if taken is not None:
-            raise Conflict("that warehouse exists", "WAREHOUSE_EXISTS", {"name": [fields["name"]]})
+        domain.check_new_warehouse(fields["name"], taken is not None)
         warehouse = self._book(tenant).add_warehouse(
             fields["site_id"], fields["name"], fields["kind"]
         )

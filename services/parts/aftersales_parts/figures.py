@@ -17,13 +17,12 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from aftersales_contracts.api.parts import PartsFiguresOut, PartsFiguresQuery
 from aftersales_core.envelope import as_utc
-from aftersales_core.service import query
-from aftersales_core.validation import load
 
 from . import domain
 from .base import PartsBase, business_date, day_start
-from .domain import ZERO, normal
+from .domain import ZERO
 from .models import (
     LedgerEntry,
     PurchaseOrder,
@@ -32,19 +31,19 @@ from .models import (
     RequisitionLine,
     StockItem,
 )
-from .schemas import FiguresQuery
 
 CONSUMING = ("issue", "counter_sale", "return")
 NOT_A_MOVEMENT = ("adjustment", "relocation")
 AGEING_LIST_LIMIT = 50
 
 
-class FiguresRpc(PartsBase):
-    @query
+class Figures(PartsBase):
+    """The use cases of figures."""
+
     def figures(self, filters: dict[str, Any]) -> dict[str, Any]:
         """Each visible site's figures for the period side by side, and (for HQ, or
         anyone seeing several sites) the group's total."""
-        wanted = load(FiguresQuery(), filters or {})
+        wanted = self._load(PartsFiguresQuery(), filters)
         tenant = self._staff()
         requested = [wanted["site_id"]] if wanted.get("site_id") else None
         sites = tenant.visible_sites(requested)
@@ -60,13 +59,13 @@ class FiguresRpc(PartsBase):
         start, end = wanted["date_from"], wanted["date_to"]
         rows = [self._site_figures(tenant.group_id, site, start, end) for site in sorted(sites)]
         body: dict[str, Any] = {
-            "from": start.isoformat(),
-            "to": end.isoformat(),
+            "date_from": start,
+            "date_to": end,
             "sites": [present(row) for row in rows],
         }
         if len(rows) > 1:
             body["total"] = present(total(rows, (end - start).days + 1))
-        return body
+        return PartsFiguresOut().dump(body)
 
     def _site_figures(self, group_id: str, site_id: str, start: Any, end: Any) -> dict[str, Any]:
         session = self.db.session
@@ -211,9 +210,12 @@ def total(rows: list[dict[str, Any]], days: int) -> dict[str, Any]:
 
 
 def present(row: dict[str, Any]) -> dict[str, Any]:
-    """The ratios from the sums, and everything as JSON primitives."""
+    """The ratios from the sums; the ageing lists cut to their first entries."""
     average = (row["opening_stock_value"] + row["stock_value"]) / 2
-    ratios = {
+    return {
+        **row,
+        "slow_moving": row["slow_moving"][:AGEING_LIST_LIMIT],
+        "obsolete": row["obsolete"][:AGEING_LIST_LIMIT],
         "turnover": domain.turnover(row["cost_of_issues"], average, row["days"]),
         "first_time_fill_rate": domain.share(
             Decimal(row["lines_filled_at_once"]), Decimal(row["lines_requested"])
@@ -221,22 +223,3 @@ def present(row: dict[str, Any]) -> dict[str, Any]:
         "emergency_order_share": domain.share(row["emergency_order_value"], row["order_value"]),
         "obsolete_share": domain.share(row["obsolete_value"], row["stock_value"]),
     }
-    out: dict[str, Any] = {}
-    for key, value in {**row, **ratios}.items():
-        if key in ("slow_moving", "obsolete"):
-            out[key] = [
-                {
-                    "part_number": r["part_number"],
-                    "on_hand": normal(r["on_hand"]),
-                    "value": str(r["value"]),
-                    "last_movement_on": r["last_movement_on"].isoformat()
-                    if r["last_movement_on"]
-                    else None,
-                }
-                for r in value[:AGEING_LIST_LIMIT]
-            ]
-        elif isinstance(value, Decimal):
-            out[key] = str(value)
-        else:
-            out[key] = value
-    return out

@@ -72,7 +72,10 @@ class PriceChange(Base):
     changed_by: Mapped[str] = mapped_column(String(80))
     reason: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
-    __table_args__ = (Index("ix_price_changes_part", "group_id", "part_number", "effective_at"),)
+    __table_args__ = (
+        Index("ix_price_changes_part", "group_id", "part_number", "effective_at"),
+        Index("ix_price_changes_page", "group_id", "part_number", "effective_at", "change_id"),
+    )
 
 
 class Supplier(Base):
@@ -90,6 +93,8 @@ class Supplier(Base):
     lead_time_days: Mapped[int] = mapped_column(Integer, default=5)
     emergency_lead_time_days: Mapped[int] = mapped_column(Integer, default=2)
 
+    __table_args__ = (Index("ix_suppliers_page", "group_id", "name", "supplier_id"),)
+
 
 class Warehouse(Base):
     """A site's store: `main` holds usable stock, `defective` the defective returns."""
@@ -104,7 +109,10 @@ class Warehouse(Base):
     # The site's first warehouse of a kind is where stock goes when none is named.
     created_at: Mapped[datetime] = mapped_column(TS)
 
-    __table_args__ = (UniqueConstraint("site_id", "name", name="uq_warehouses_site_name"),)
+    __table_args__ = (
+        UniqueConstraint("site_id", "name", name="uq_warehouses_site_name"),
+        Index("ix_warehouses_page", "group_id", "site_id", "created_at", "warehouse_id"),
+    )
 
 
 class StockItem(Base):
@@ -183,6 +191,7 @@ class LedgerEntry(Base):
         Index("ix_ledger_item", "site_id", "stock_class", "part_number", "entry_id"),
         Index("ix_ledger_reference", "reference_kind", "reference_id"),
         Index("ix_ledger_time", "group_id", "occurred_at"),
+        Index("ix_ledger_page", "site_id", "entry_id"),
     )
 
 
@@ -207,7 +216,10 @@ class Requisition(Base):
         back_populates="requisition", order_by="RequisitionLine.id", cascade="all"
     )
 
-    __table_args__ = (Index("ix_requisitions_site", "site_id", "requested_at"),)
+    __table_args__ = (
+        Index("ix_requisitions_site", "site_id", "requested_at"),
+        Index("ix_requisitions_page", "group_id", "requested_at", "requisition_id"),
+    )
 
 
 class RequisitionLine(Base):
@@ -256,6 +268,7 @@ class Issue(Base):
     value: Mapped[Decimal] = mapped_column(MONEY)  # at moving-average cost
     returned: Mapped[Decimal] = mapped_column(QTY, default=Decimal(0))
     returned_value: Mapped[Decimal] = mapped_column(MONEY, default=Decimal(0))
+    # The vocabulary's old-part disposition (return_to_customer / scrap / keep_for_warranty).
     old_part_disposition: Mapped[str | None] = mapped_column(String(30), nullable=True)
     first_received_at: Mapped[datetime] = mapped_column(TS)  # the oldest lot it came from
     warehouse_id: Mapped[str] = mapped_column(String(60))
@@ -307,6 +320,7 @@ class BackOrder(Base):
 
     __table_args__ = (
         Index("ix_back_orders_waiting", "site_id", "part_number", "status"),
+        Index("ix_back_orders_page", "group_id", "created_at", "backorder_id"),
         CheckConstraint("outstanding >= 0", name="outstanding_not_negative"),
     )
 
@@ -334,6 +348,8 @@ class PurchaseOrder(Base):
         order_by="PurchaseOrderLine.line_no", cascade="all"
     )
     supplier: Mapped[Supplier] = relationship()
+
+    __table_args__ = (Index("ix_purchase_orders_page", "group_id", "created_at", "po_id"),)
 
 
 class PurchaseOrderLine(Base):
@@ -371,6 +387,7 @@ class Shipment(Base):
 
     __table_args__ = (
         UniqueConstraint("group_id", "oem_id", "shipment_id", name="uq_shipments_notice"),
+        Index("ix_shipments_page", "group_id", "noticed_at", "id"),
     )
 
 
@@ -430,6 +447,8 @@ class SupplierClaim(Base):
     created_at: Mapped[datetime] = mapped_column(TS)
     decided_at: Mapped[datetime | None] = mapped_column(TS, nullable=True)
 
+    __table_args__ = (Index("ix_supplier_claims_page", "group_id", "created_at", "claim_id"),)
+
 
 class Stocktake(Base):
     """A count of one warehouse (盘点): snapshot, counts, variance, manager approval."""
@@ -449,6 +468,8 @@ class Stocktake(Base):
     approved_at: Mapped[datetime | None] = mapped_column(TS, nullable=True)
 
     lines: Mapped[list[StocktakeLine]] = relationship(order_by="StocktakeLine.id", cascade="all")
+
+    __table_args__ = (Index("ix_stocktakes_page", "group_id", "started_at", "stocktake_id"),)
 
 
 class StocktakeLine(Base):
@@ -491,6 +512,8 @@ class CounterSale(Base):
         order_by="CounterSaleLine.line_no", cascade="all"
     )
 
+    __table_args__ = (Index("ix_counter_sales_page", "group_id", "created_at", "sale_id"),)
+
 
 class CounterSaleLine(Base):
     __tablename__ = "counter_sale_lines"
@@ -527,6 +550,8 @@ class Transfer(Base):
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
 
     lines: Mapped[list[TransferLine]] = relationship(order_by="TransferLine.id", cascade="all")
+
+    __table_args__ = (Index("ix_transfers_page", "group_id", "requested_at", "transfer_id"),)
 
 
 class TransferLine(Base):

@@ -10,11 +10,29 @@ from typing import Any
 from marshmallow import EXCLUDE
 from sqlalchemy import func, select
 
+from aftersales_contracts.api.parts import (
+    PartsReasonIn,
+    PartsSiteQuery,
+    ProposalOut,
+    PurchaseOrderDetailOut,
+    PurchaseOrderIn,
+    PurchaseOrderOut,
+    PurchaseOrderQuery,
+    ReceiptIn,
+    ReceiptOut,
+    ReceivedOut,
+    ShipmentOut,
+    ShipmentQuery,
+    StockItemOut,
+    StockLevelsIn,
+    SupplierClaimDecisionIn,
+    SupplierClaimIn,
+    SupplierClaimOut,
+    SupplierClaimQuery,
+)
 from aftersales_contracts.oem_parts import ShipmentNotice
 from aftersales_core.envelope import Envelope, as_utc, utcnow
-from aftersales_core.errors import Conflict, NotFound, ValidationFailed
-from aftersales_core.service import command, on_oem_message, query
-from aftersales_core.validation import load
+from aftersales_core.errors import NotFound
 
 from . import domain
 from .base import KEEPER_ROLES, PLANNER_ROLES, PartsBase
@@ -31,22 +49,6 @@ from .models import (
     Supplier,
     SupplierClaim,
 )
-from .schemas import (
-    MAX_AMOUNT,
-    ClaimDecisionIn,
-    ProposalLineOut,
-    PurchaseOrderIn,
-    PurchaseOrderOut,
-    PurchaseOrderQuery,
-    ReceiptIn,
-    ReceiptOut,
-    ShipmentOut,
-    ShipmentQuery,
-    StockItemOut,
-    StockLevelsIn,
-    SupplierClaimIn,
-    SupplierClaimOut,
-)
 from .stock import new_id
 
 log = logging.getLogger(__name__)
@@ -54,50 +56,39 @@ log = logging.getLogger(__name__)
 OPEN_PO = ("draft", "sent", "partly_received")
 
 
-def stock_item_out(item: StockItem, name: str | None = None) -> dict[str, Any]:
+def stock_item_view(item: StockItem, name: str | None = None) -> dict[str, Any]:
+    """A stock item as the API shows it: with what is available and its average cost."""
     valuation = domain.Valuation(item.on_hand, item.value)
-    return StockItemOut().dump(
-        {
-            "site_id": item.site_id,
-            "stock_class": item.stock_class,
-            "part_number": item.part_number,
-            "name": name,
-            "on_hand": item.on_hand,
-            "reserved": item.reserved,
-            "available": item.on_hand - item.reserved,
-            "average_cost": valuation.average_cost,
-            "value": item.value,
-            "min_qty": item.min_qty,
-            "max_qty": item.max_qty,
-            "last_movement_at": as_utc(item.last_movement_at) if item.last_movement_at else None,
-        }
-    )
+    return {
+        "site_id": item.site_id,
+        "stock_class": item.stock_class,
+        "part_number": item.part_number,
+        "name": name,
+        "on_hand": item.on_hand,
+        "reserved": item.reserved,
+        "available": item.on_hand - item.reserved,
+        "average_cost": valuation.average_cost,
+        "value": item.value,
+        "min_qty": item.min_qty,
+        "max_qty": item.max_qty,
+        "last_movement_at": as_utc(item.last_movement_at) if item.last_movement_at else None,
+    }
 
 
-def notice_problem(lines: list[dict[str, Any]]) -> str | None:
-    """What makes a notice's lines unusable for receiving (checked before they are kept)."""
-    for line in lines:
-        shipped, cost = line["quantity_shipped"], line["unit_cost"]
-        if not shipped.is_finite() or not 0 < shipped <= domain.MAX_QUANTITY:
-            return f"line {line['line_no']}: quantity shipped out of range"
-        if cost is not None and (not cost.is_finite() or not 0 <= cost <= MAX_AMOUNT):
-            return f"line {line['line_no']}: unit cost out of range"
-    return None
+class Purchasing(PartsBase):
+    """The use cases of replenishment, purchasing, receiving, supplier claims."""
 
-
-class PurchasingRpc(PartsBase):
     # -- min/max and the proposal --------------------------------------------------------
-    @command
     def set_stock_levels(self, data: dict[str, Any]) -> dict[str, Any]:
         """Minimum and maximum stock of a part at a site (最高最低库存)."""
-        fields = load(StockLevelsIn(), data)
+        fields = self._load(StockLevelsIn(), data)
         tenant = self._site(fields["site_id"], *PLANNER_ROLES)
         part = self._part(tenant.group_id, fields["part_number"])
         domain.check_min_max(fields["min_qty"], fields["max_qty"])
         item = self._book(tenant).item(fields["site_id"], fields["part_number"])
         assert item is not None
         item.min_qty, item.max_qty = fields["min_qty"], fields["max_qty"]
-        return stock_item_out(item, part.name)
+        return StockItemOut().dump(stock_item_view(item, part.name))
 
     def _planning(self, group_id: str, site_id: str) -> list[PlanningRow]:
         session = self.db.session
@@ -176,41 +167,38 @@ class PurchasingRpc(PartsBase):
             )
         return lines
 
-    @query
-    def order_proposal(self, site_id: str) -> dict[str, Any]:
+    def order_proposal(self, filters: dict[str, Any]) -> dict[str, Any]:
         """The proposed regular order: every part whose stock position (on hand − reserved
         + on order − waiting) is below its minimum, up to its maximum; and any waiting
         demand no order covers yet."""
+        site_id = self._load(PartsSiteQuery(), filters)["site_id"]
         tenant = self._site(site_id)
         every = self._proposal(tenant.group_id, site_id)
         lines = [line for line in every if line["quantity"] > 0]
         supplier = self._default_supplier(tenant.group_id, site_id)
-        return {
-            "site_id": site_id,
-            "supplier_id": supplier.supplier_id if supplier else None,
-            "lines": ProposalLineOut(many=True).dump(lines),
-            "total": str(sum((line["amount"] for line in lines), Decimal("0.00"))),
-            "parts_reviewed": len(every),
-        }
+        return ProposalOut().dump(
+            {
+                "site_id": site_id,
+                "supplier_id": supplier.supplier_id if supplier else None,
+                "lines": lines,
+                "total": sum((line["amount"] for line in lines), Decimal("0.00")),
+                "parts_reviewed": len(every),
+            }
+        )
 
     # -- purchase orders -----------------------------------------------------------------
     def _supplier(self, group_id: str, supplier_id: str | None, site_id: str) -> Supplier:
         if supplier_id is None:
-            supplier = self._default_supplier(group_id, site_id)
-            if supplier is None:
-                raise ValidationFailed.on(
-                    "supplier_id", "this site has no default supplier: name one", "NO_SUPPLIER"
-                )
-            return supplier
+            found: Supplier = domain.require_supplier(self._default_supplier(group_id, site_id))
+            return found
         supplier = self.db.session.get(Supplier, supplier_id)
         if supplier is None or supplier.group_id != group_id:
             raise NotFound(f"supplier {supplier_id} not found", "SUPPLIER_NOT_FOUND")
         return supplier
 
-    @command
     def create_purchase_order(self, data: dict[str, Any]) -> dict[str, Any]:
         """A draft order: given lines, or the proposal's (`from_proposal`)."""
-        fields = load(PurchaseOrderIn(), data)
+        fields = self._load(PurchaseOrderIn(), data)
         site_id = fields["site_id"]
         tenant = self._site(site_id, *PLANNER_ROLES)
         supplier = self._supplier(tenant.group_id, fields["supplier_id"], site_id)
@@ -220,80 +208,99 @@ class PurchasingRpc(PartsBase):
                 for line in self._proposal(tenant.group_id, site_id)
                 if line["quantity"] > 0
             ]
-            if not lines:
-                raise Conflict("the proposal is empty", "NOTHING_TO_ORDER")
+            domain.check_proposal(lines)
         else:
             lines = []
-            seen = set()
+            seen: set[str] = set()
             for index, line in enumerate(fields["lines"]):
                 self._part(tenant.group_id, line["part_number"], f"lines.{index}.part_number")
-                if line["part_number"] in seen:
-                    raise ValidationFailed(
-                        "a part appears twice",
-                        "DUPLICATE_LINE",
-                        {"lines": {str(index): {"part_number": ["appears twice"]}}},
-                    )
-                seen.add(line["part_number"])
+                domain.check_unique_part(index, line["part_number"], seen)
                 lines.append((line["part_number"], line["quantity"], line["unit_cost"]))
         po = self._new_purchase_order(
             tenant.group_id, site_id, supplier, fields["kind"], lines, tenant.user_id,
             fields["note"],
         )  # fmt: skip
         self.db.session.flush()
-        return self._po_out(po)
+        return self._po_out(po, detail=True)
 
     def _po(self, po_id: str, lock: bool = False) -> PurchaseOrder:
         po = self.db.session.get(PurchaseOrder, po_id, with_for_update=lock or None)
         return self._visible(po, "purchase order", po_id)
 
-    def _po_out(self, po: PurchaseOrder, detail: bool = False) -> dict[str, Any]:
-        body = PurchaseOrderOut().dump(po)
+    def _po_view(self, po: PurchaseOrder, detail: bool = False) -> dict[str, Any]:
+        """A purchase order as the API shows it; `detail`: with its receipts, shipment
+        notices and history (the document a buyer edits, and its ETag)."""
+        view = {c: getattr(po, c) for c in PurchaseOrderOut().fields if c != "lines"}
+        view["lines"] = [
+            {
+                **{
+                    c: getattr(line, c)
+                    for c in (
+                        "line_no",
+                        "part_number",
+                        "quantity",
+                        "received",
+                        "rejected",
+                        "unit_cost",
+                    )
+                },
+                "outstanding": line.quantity - line.received,
+            }  # fmt: skip
+            for line in po.lines
+        ]
         if detail:
-            body["receipts"] = [
-                ReceiptOut().dump(r)
-                for r in self.db.session.scalars(
+            session = self.db.session
+            view["receipts"] = list(
+                session.scalars(
                     select(Receipt).where(Receipt.po_id == po.po_id).order_by(Receipt.received_at)
                 )
-            ]
-            body["shipments"] = ShipmentOut(many=True).dump(
-                self.db.session.scalars(select(Shipment).where(Shipment.po_id == po.po_id))
             )
-            body["history"] = self._document_history(po.group_id, "purchase_order", po.po_id)
-        return body
+            view["shipments"] = list(
+                session.scalars(
+                    select(Shipment).where(Shipment.po_id == po.po_id).order_by(Shipment.id)
+                )
+            )
+            view["history"] = self._document_history(po.group_id, "purchase_order", po.po_id)
+        return view
 
-    @query
+    def _po_out(self, po: PurchaseOrder, detail: bool = False) -> dict[str, Any]:
+        schema = PurchaseOrderDetailOut() if detail else PurchaseOrderOut()
+        return schema.dump(self._po_view(po, detail))
+
+    def _po_to_change(self, po_id: str, *roles: str) -> PurchaseOrder:
+        """The order locked for a change by one of `roles`, as the caller last read it."""
+        po = self._po(po_id, lock=True)
+        self._site(po.site_id, *roles)
+        self._require_match(self._po_out(po, detail=True))
+        return po
+
     def get_purchase_order(self, po_id: str) -> dict[str, Any]:
         return self._po_out(self._po(po_id), detail=True)
 
-    @query
-    def list_purchase_orders(self, filters: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        wanted = load(PurchaseOrderQuery(), filters or {})
+    def list_purchase_orders(self, filters: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Purchase orders of the caller's sites, newest first."""
+        wanted = self._load(PurchaseOrderQuery(), filters)
         tenant = self._staff()
-        sites = tenant.visible_sites([wanted["site_id"]] if wanted.get("site_id") else None)
-        stmt = (
-            select(PurchaseOrder)
-            .where(PurchaseOrder.group_id == tenant.group_id)
-            .order_by(PurchaseOrder.created_at.desc())
-            .limit(200)
-        )
+        sites = self._sites(wanted)
+        stmt = select(PurchaseOrder).where(PurchaseOrder.group_id == tenant.group_id)
         if sites is not None:
             stmt = stmt.where(PurchaseOrder.site_id.in_(sites))
-        if wanted.get("status"):
-            stmt = stmt.where(PurchaseOrder.status == wanted["status"])
-        return [self._po_out(po) for po in self.db.session.scalars(stmt)]
+        for key in ("status", "kind", "supplier_id"):
+            if wanted.get(key):
+                stmt = stmt.where(getattr(PurchaseOrder, key) == wanted[key])
+        keys = (PurchaseOrder.created_at, PurchaseOrder.po_id)
+        return self._page(stmt, keys, wanted, PurchaseOrderOut, self._po_view)
 
-    @command
     def send_purchase_order(self, po_id: str) -> dict[str, Any]:
-        po = self._po(po_id, lock=True)
-        tenant = self._site(po.site_id, *PLANNER_ROLES)
-        self._send_purchase_order(po, po.supplier, tenant.user_id)
-        return self._po_out(po)
+        po = self._po_to_change(po_id, *PLANNER_ROLES)
+        self._send_purchase_order(po, po.supplier, self.tenant.user_id)
+        self.db.session.flush()
+        return self._po_out(po, detail=True)
 
-    @command
-    def cancel_purchase_order(self, po_id: str, reason: str | None = None) -> dict[str, Any]:
+    def cancel_purchase_order(self, po_id: str, data: dict[str, Any] | None = None) -> dict:
         """Only before anything was received; back orders placed on it wait for another."""
-        po = self._po(po_id, lock=True)
-        self._site(po.site_id, *PLANNER_ROLES)
+        reason = self._load(PartsReasonIn(), data)["reason"]
+        po = self._po_to_change(po_id, *PLANNER_ROLES)
         po.status = domain.transition("purchase_order", po.status, "cancel")
         po.closed_at = utcnow()
         for backorder in self.db.session.scalars(
@@ -301,20 +308,20 @@ class PurchasingRpc(PartsBase):
         ):
             backorder.po_id, backorder.expected_at = None, None
         self._history(po.group_id, "purchase_order", po_id, "cancelled", note=reason)
-        return self._po_out(po)
+        self.db.session.flush()
+        return self._po_out(po, detail=True)
 
-    @command
-    def close_purchase_order(self, po_id: str, reason: str | None = None) -> dict[str, Any]:
+    def close_purchase_order(self, po_id: str, data: dict[str, Any] | None = None) -> dict:
         """Short-close a partly received order: the rest will not come."""
-        po = self._po(po_id, lock=True)
-        self._site(po.site_id, *PLANNER_ROLES)
+        reason = self._load(PartsReasonIn(), data)["reason"]
+        po = self._po_to_change(po_id, *PLANNER_ROLES)
         po.status = domain.transition("purchase_order", po.status, "close")
         po.closed_at = utcnow()
         self._history(po.group_id, "purchase_order", po_id, "closed", note=reason)
-        return self._po_out(po)
+        self.db.session.flush()
+        return self._po_out(po, detail=True)
 
     # -- shipment notices from the OEM ---------------------------------------------------
-    @on_oem_message("shipment_notice")
     def on_shipment_notice(self, message: Envelope) -> None:
         """Record what the OEM shipped against an order and when it should arrive; the
         order's open back orders take the new expected date. A notice for an order we do
@@ -339,7 +346,7 @@ class PurchasingRpc(PartsBase):
             status, note, site_id = "unmatched", "the order is not with this OEM", po.site_id
         elif po.status not in ("sent", "partly_received"):
             status, note, site_id = "unmatched", f"the order is {po.status}", po.site_id
-        elif problem := notice_problem(data["lines"]):
+        elif problem := domain.notice_problem(data["lines"]):
             status, note, site_id = "unmatched", problem, po.site_id
         else:
             site_id = po.site_id
@@ -378,31 +385,26 @@ class PurchasingRpc(PartsBase):
             )
         )
 
-    @query
-    def list_shipments(self, filters: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        """Shipment notices of the caller's sites (HQ: also those matching no order)."""
-        wanted = load(ShipmentQuery(), filters or {})
+    def list_shipments(self, filters: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Shipment notices of the caller's sites, newest first (HQ: also those matching
+        no order)."""
+        wanted = self._load(ShipmentQuery(), filters)
         tenant = self._staff()
-        sites = tenant.visible_sites([wanted["site_id"]] if wanted.get("site_id") else None)
-        stmt = (
-            select(Shipment)
-            .where(Shipment.group_id == tenant.group_id)
-            .order_by(Shipment.noticed_at.desc())
-            .limit(200)
-        )
+        sites = self._sites(wanted)
+        stmt = select(Shipment).where(Shipment.group_id == tenant.group_id)
         if sites is not None:
             stmt = stmt.where(Shipment.site_id.in_(sites))
-        if wanted.get("po_id"):
-            stmt = stmt.where(Shipment.po_id == wanted["po_id"])
-        return ShipmentOut(many=True).dump(self.db.session.scalars(stmt))
+        for key in ("po_id", "status"):
+            if wanted.get(key):
+                stmt = stmt.where(getattr(Shipment, key) == wanted[key])
+        return self._page(stmt, (Shipment.noticed_at, Shipment.id), wanted, ShipmentOut)
 
     # -- receiving -----------------------------------------------------------------------
-    @command
     def receive_goods(self, po_id: str, data: dict[str, Any]) -> dict[str, Any]:
         """Receive against the order (入库验收): count, accept or reject with a reason,
         record the variance and put away to bins; back orders waiting for these parts
         are served first."""
-        fields = load(ReceiptIn(), data)
+        fields = self._load(ReceiptIn(), data)
         po = self._po(po_id, lock=True)
         tenant = self._site(po.site_id, *KEEPER_ROLES)
         domain.transition("purchase_order", po.status, "receive_part")
@@ -421,22 +423,10 @@ class PurchasingRpc(PartsBase):
                 raise NotFound(
                     f"no shipment {fields['shipment_id']} for this order", "SHIPMENT_NOT_FOUND"
                 )
-            if shipment.status == "received":
-                raise Conflict(
-                    "that shipment was received already", "SHIPMENT_RECEIVED",
-                    {"shipment_id": [shipment.shipment_id]},
-                )  # fmt: skip
+            domain.check_shipment(shipment.shipment_id, shipment.status)
             shipped = {line["line_no"]: line for line in shipment.lines}
         by_no = {line.line_no: line for line in po.lines}
-        seen: set[int] = set()
-        for index, entry in enumerate(fields["lines"]):
-            if entry["line_no"] not in by_no or entry["line_no"] in seen:
-                raise ValidationFailed(
-                    f"line {entry['line_no']} is not on this order, or appears twice",
-                    "UNKNOWN_LINE",
-                    {"lines": {str(index): {"line_no": ["not on this order, or twice"]}}},
-                )
-            seen.add(entry["line_no"])
+        domain.check_receipt_lines([entry["line_no"] for entry in fields["lines"]], set(by_no))
         book = self._book(tenant)
         warehouse = book.warehouse(po.site_id, "main", fields["warehouse_id"])
         items = book.items(po.site_id, [by_no[e["line_no"]].part_number for e in fields["lines"]])
@@ -458,7 +448,7 @@ class PurchasingRpc(PartsBase):
             outstanding = po_line.quantity - po_line.received
             notice = shipped.get(entry["line_no"])
             expected = Decimal(notice["quantity_shipped"]) if notice else outstanding
-            try:
+            with domain.at_line(index):
                 check = domain.check_receipt_line(
                     outstanding=outstanding,
                     expected=expected,
@@ -467,22 +457,16 @@ class PurchasingRpc(PartsBase):
                     rejected=entry["rejected"],
                     reason=entry["reject_reason"],
                 )
-            except (Conflict, ValidationFailed) as exc:
-                raise type(exc)(
-                    exc.message, exc.code, {"lines": {str(index): exc.fields}}
-                ) from None
             unit_cost = entry["unit_cost"]
             if unit_cost is None and notice and notice.get("unit_cost") is not None:
                 unit_cost = money(notice["unit_cost"])
             if unit_cost is None:
                 unit_cost = po_line.unit_cost
-            bin_code = entry["bin"] or book.default_bin(item, warehouse)
-            if bin_code is None:
-                raise ValidationFailed(
-                    f"{po_line.part_number} has no bin in this warehouse yet: name one",
-                    "BIN_REQUIRED",
-                    {"lines": {str(index): {"bin": ["required for a part new to the warehouse"]}}},
-                )
+            bin_code = domain.require_bin(
+                entry["bin"] or book.default_bin(item, warehouse),
+                po_line.part_number,
+                {"lines": {str(index): {"bin": ["required for a part new to the warehouse"]}}},
+            )
             if entry["accepted"] > 0:
                 book.book_in(
                     item, warehouse, bin_code, entry["accepted"], movement="receipt",
@@ -522,31 +506,29 @@ class PurchasingRpc(PartsBase):
             {"receipt_id": receipt.receipt_id, "status": po.status},
         )  # fmt: skip
         session.flush()
-        body = ReceiptOut().dump(receipt)
-        body["purchase_order_status"] = po.status
-        body["served"] = [
+        view = {c: getattr(receipt, c) for c in ReceiptOut().fields}
+        view["purchase_order_status"] = po.status
+        view["served"] = [
             {
                 "backorder_id": s.backorder.backorder_id,
                 "demand": s.backorder.demand,
                 "order_id": s.backorder.order_id,
                 "sale_id": s.backorder.sale_id,
                 "part_number": s.backorder.part_number,
-                "quantity": normal(s.quantity),
+                "quantity": s.quantity,
             }
             for s in served
         ]
-        return body
+        return ReceivedOut().dump(view)
 
-    @query
     def get_receipt(self, receipt_id: str) -> dict[str, Any]:
         receipt = self._visible(self.db.session.get(Receipt, receipt_id), "receipt", receipt_id)
         return ReceiptOut().dump(receipt)
 
     # -- supplier claims -----------------------------------------------------------------
-    @command
     def create_supplier_claim(self, data: dict[str, Any]) -> dict[str, Any]:
         """Claim parts received damaged or wrong from the supplier (配件索赔)."""
-        fields = load(SupplierClaimIn(), data)
+        fields = self._load(SupplierClaimIn(), data)
         receipt = self._visible(
             self.db.session.get(Receipt, fields["receipt_id"]), "receipt", fields["receipt_id"]
         )
@@ -557,26 +539,15 @@ class PurchasingRpc(PartsBase):
         lines, amount = [], Decimal("0.00")
         for index, entry in enumerate(fields["lines"]):
             line = by_id.get(entry["receipt_line_id"])
-            if line is None:
-                raise ValidationFailed(
-                    "not a line of this receipt",
-                    "UNKNOWN_LINE",
-                    {"lines": {str(index): {"receipt_line_id": ["not on this receipt"]}}},
-                )
-            reason = entry["reason"] or line.reject_reason
-            if reason not in domain.CLAIMABLE_REASONS:
-                raise ValidationFailed(
-                    "only parts rejected as damaged, wrong or of poor quality are claimed",
-                    "NOT_CLAIMABLE",
-                    {"lines": {str(index): {"reason": [f"one of {domain.CLAIMABLE_REASONS}"]}}},
-                )
-            left = line.rejected - line.claimed
-            if entry["quantity"] > left:
-                raise Conflict(
-                    f"only {normal(left)} rejected and not yet claimed",
-                    "OVER_CLAIM",
-                    {"lines": {str(index): {"quantity": [f"at most {normal(left)}"]}}},
-                )
+            reason = domain.check_claim_line(
+                index,
+                line is not None,
+                entry["reason"] or (line.reject_reason if line else None),
+                entry["quantity"],
+                line.rejected if line else ZERO,
+                line.claimed if line else ZERO,
+            )
+            assert line is not None
             line.claimed += entry["quantity"]
             line_amount = money(entry["quantity"] * line.unit_cost)
             amount += line_amount
@@ -609,10 +580,9 @@ class PurchasingRpc(PartsBase):
         self._history(claim.group_id, "supplier_claim", claim.claim_id, "submitted", {})
         return SupplierClaimOut().dump(claim)
 
-    @command
     def decide_supplier_claim(self, claim_id: str, data: dict[str, Any]) -> dict[str, Any]:
         """The supplier's answer: accepted with the amount credited, or rejected."""
-        fields = load(ClaimDecisionIn(), data)
+        fields = self._load(SupplierClaimDecisionIn(), data)
         claim = self._visible(
             self.db.session.get(SupplierClaim, claim_id, with_for_update=True),
             "supplier claim",
@@ -621,14 +591,7 @@ class PurchasingRpc(PartsBase):
         self._site(claim.site_id, *PLANNER_ROLES)
         action = "accept" if fields["decision"] == "accepted" else "reject"
         claim.status = domain.transition("supplier_claim", claim.status, action)
-        credited = fields["credited"]
-        if action == "accept":
-            credited = claim.amount if credited is None else credited
-            if credited > claim.amount:
-                raise ValidationFailed.on("credited", "more than was claimed", "OVER_CREDIT")
-        elif credited:
-            raise ValidationFailed.on("credited", "a rejected claim credits nothing")
-        claim.credited = credited if action == "accept" else None
+        claim.credited = domain.credited(action == "accept", claim.amount, fields["credited"])
         claim.decision_note, claim.decided_at = fields["note"], utcnow()
         self._history(
             claim.group_id, "supplier_claim", claim_id, fields["decision"],
@@ -636,15 +599,15 @@ class PurchasingRpc(PartsBase):
         )  # fmt: skip
         return SupplierClaimOut().dump(claim)
 
-    @query
-    def list_supplier_claims(self, site_id: str | None = None) -> list[dict[str, Any]]:
+    def list_supplier_claims(self, filters: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Claims to suppliers of the caller's sites, newest first."""
+        wanted = self._load(SupplierClaimQuery(), filters)
         tenant = self._staff()
-        sites = tenant.visible_sites([site_id] if site_id else None)
-        stmt = (
-            select(SupplierClaim)
-            .where(SupplierClaim.group_id == tenant.group_id)
-            .order_by(SupplierClaim.created_at.desc())
-        )
+        sites = self._sites(wanted)
+        stmt = select(SupplierClaim).where(SupplierClaim.group_id == tenant.group_id)
         if sites is not None:
             stmt = stmt.where(SupplierClaim.site_id.in_(sites))
-        return SupplierClaimOut(many=True).dump(self.db.session.scalars(stmt))
+        if wanted.get("status"):
+            stmt = stmt.where(SupplierClaim.status == wanted["status"])
+        keys = (SupplierClaim.created_at, SupplierClaim.claim_id)
+        return self._page(stmt, keys, wanted, SupplierClaimOut)

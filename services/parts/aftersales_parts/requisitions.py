@@ -13,25 +13,25 @@ from typing import Any
 from marshmallow import EXCLUDE
 from sqlalchemy import select
 
+from aftersales_contracts.api.parts import (
+    BackOrderOut,
+    BackOrderQuery,
+    PartsIssueIn,
+    PartsIssueOut,
+    PartsReturnIn,
+    PartsReturnOut,
+    RequisitionDetailOut,
+    RequisitionLineCancelIn,
+    RequisitionOut,
+    RequisitionQuery,
+)
 from aftersales_contracts.reception import PartRequested, VehicleDelivered
-from aftersales_core.envelope import Envelope, utcnow
-from aftersales_core.errors import Conflict, ValidationFailed
-from aftersales_core.service import command, on_event, query
-from aftersales_core.validation import load
+from aftersales_core.envelope import Envelope, as_utc, utcnow
 
 from . import domain
 from .base import KEEPER_ROLES, LINE_CANCEL_ROLES, PartsBase
 from .domain import ZERO, LineState, money, normal
 from .models import BackOrder, Issue, Part, PartReturn, Requisition, RequisitionLine
-from .schemas import (
-    BackOrderOut,
-    BackOrderQuery,
-    CancelLineIn,
-    IssueIn,
-    RequisitionOut,
-    RequisitionQuery,
-    ReturnIn,
-)
 from .stock import StockBook, new_id
 
 log = logging.getLogger(__name__)
@@ -43,16 +43,42 @@ def line_state(line: RequisitionLine) -> LineState:
     )
 
 
+def requisition_view(requisition: Requisition) -> dict[str, Any]:
+    """A requisition with the status of each line (derived from its quantities)."""
+    view = {c: getattr(requisition, c) for c in RequisitionOut().fields if c != "lines"}
+    view["lines"] = [
+        {
+            **{
+                c: getattr(line, c)
+                for c in (
+                    "line_id",
+                    "part_number",
+                    "payer",
+                    "quantity",
+                    "reserved",
+                    "backordered",
+                    "issued",
+                    "returned",
+                    "cancelled",
+                    "filled_at_once",
+                    "known_part",
+                )
+            },
+            "status": line_state(line).status if line.known_part else "unknown_part",
+        }  # fmt: skip
+        for line in requisition.lines
+    ]
+    return view
+
+
 def requisition_out(requisition: Requisition) -> dict[str, Any]:
-    body = RequisitionOut().dump(requisition)
-    for out, line in zip(body["lines"], requisition.lines, strict=True):
-        out["status"] = line_state(line).status if line.known_part else "unknown_part"
-    return body
+    return RequisitionOut().dump(requisition_view(requisition))
 
 
-class RequisitionRpc(PartsBase):
+class Requisitions(PartsBase):
+    """The use cases of requisitions and back orders."""
+
     # -- from reception ------------------------------------------------------------------
-    @on_event("reception", "part_requested")
     def on_part_requested(self, event: Envelope) -> None:
         """Reserve what is on hand (FIFO lots stay put until issue) and back-order the rest.
 
@@ -60,11 +86,7 @@ class RequisitionRpc(PartsBase):
         serialised on the stock item's row lock: one is served, the other back-ordered.
         """
         data = PartRequested(unknown=EXCLUDE).load(event.payload)
-        if not event.site_id:
-            raise ValidationFailed.on("site_id", "part_requested needs the site", "BAD_EVENT")
-        numbers = [line["line_id"] for line in data["lines"]]
-        if len(set(numbers)) != len(numbers):
-            raise ValidationFailed.on("lines", "line ids repeat", "BAD_EVENT")
+        domain.check_requested(event.site_id, [line["line_id"] for line in data["lines"]])
         group_id, site_id = event.group_id, event.site_id
         session = self.db.session
         book = StockBook(session, group_id, data["approved_by"], utcnow())
@@ -141,7 +163,6 @@ class RequisitionRpc(PartsBase):
             data["approved_by"],
         )
 
-    @on_event("reception", "vehicle_delivered")
     def on_vehicle_delivered(self, event: Envelope) -> None:
         """The car has left: what was reserved and never issued goes back to free stock,
         and open back orders for it are cancelled (what arrives later is stock)."""
@@ -162,13 +183,10 @@ class RequisitionRpc(PartsBase):
         for requisition in requisitions:
             self._close(book, requisition, "closed at delivery")
 
-    @on_event("reception", "order_cancelled")
     def on_order_cancelled(self, event: Envelope) -> None:
         """The RO will not be worked: its reservations and back orders are dropped (parts
         already issued stay issued until they are returned)."""
-        order_id = event.payload.get("order_id")
-        if not isinstance(order_id, str) or not order_id:
-            raise ValidationFailed.on("order_id", "order_cancelled needs the RO", "BAD_EVENT")
+        order_id = domain.check_cancelled_event(event.payload.get("order_id"))
         cancelled_by = event.payload.get("cancelled_by")
         user = cancelled_by if isinstance(cancelled_by, str) and cancelled_by else "system"
         session = self.db.session
@@ -230,41 +248,37 @@ class RequisitionRpc(PartsBase):
         line.backordered -= qty - left
 
     # -- reading -------------------------------------------------------------------------
-    @query
-    def list_requisitions(self, filters: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        wanted = load(RequisitionQuery(), filters or {})
+    def list_requisitions(self, filters: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Requisitions of the caller's sites, newest first (by RO, by status)."""
+        wanted = self._load(RequisitionQuery(), filters)
         tenant = self._staff()
-        sites = tenant.visible_sites([wanted["site_id"]] if wanted.get("site_id") else None)
-        stmt = (
-            select(Requisition)
-            .where(Requisition.group_id == tenant.group_id)
-            .order_by(Requisition.requested_at.desc())
-            .limit(200)
-        )
+        sites = self._sites(wanted)
+        stmt = select(Requisition).where(Requisition.group_id == tenant.group_id)
         if sites is not None:
             stmt = stmt.where(Requisition.site_id.in_(sites))
         if wanted.get("order_id"):
             stmt = stmt.where(Requisition.order_id == wanted["order_id"])
         if wanted.get("status"):
             stmt = stmt.where(Requisition.status == wanted["status"])
-        return [requisition_out(r) for r in self.db.session.scalars(stmt)]
+        keys = (Requisition.requested_at, Requisition.requisition_id)
+        return self._page(stmt, keys, wanted, RequisitionOut, requisition_view)
 
-    @query
     def get_requisition(self, requisition_id: str) -> dict[str, Any]:
+        """A requisition, its issues (with what became of the old parts) and history."""
         requisition = self._requisition(requisition_id)
-        body = requisition_out(requisition)
-        body["issues"] = [
+        view = requisition_view(requisition)
+        view["issues"] = [
             {
                 "issue_id": i.issue_id,
                 "line_id": self._line_id(i.line_pk),
                 "part_number": i.part_number,
-                "quantity": normal(i.quantity),
-                "returned": normal(i.returned),
-                "unit_price": str(i.unit_price),
-                "unit_cost": str(i.unit_cost),
-                "old_part": i.old_part_disposition,
+                "quantity": i.quantity,
+                "returned": i.returned,
+                "unit_price": i.unit_price,
+                "unit_cost": i.unit_cost,
+                "old_part": domain.disposition(i.old_part_disposition),
                 "issued_by": i.issued_by,
-                "issued_at": i.issued_at.isoformat(),
+                "issued_at": as_utc(i.issued_at),
             }
             for i in self.db.session.scalars(
                 select(Issue)
@@ -272,10 +286,10 @@ class RequisitionRpc(PartsBase):
                 .order_by(Issue.issued_at, Issue.issue_id)
             )
         ]
-        body["history"] = self._document_history(
+        view["history"] = self._document_history(
             requisition.group_id, "requisition", requisition_id
         )
-        return body
+        return RequisitionDetailOut().dump(view)
 
     def _line_id(self, line_pk: int) -> str:
         line = self.db.session.get(RequisitionLine, line_pk)
@@ -285,59 +299,41 @@ class RequisitionRpc(PartsBase):
         requisition = self.db.session.get(Requisition, requisition_id)
         return self._visible(requisition, "requisition", requisition_id)
 
-    @query
-    def list_backorders(self, filters: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        wanted = load(BackOrderQuery(), filters or {})
+    def list_backorders(self, filters: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Back orders and special orders of the caller's sites, newest first."""
+        wanted = self._load(BackOrderQuery(), filters)
         tenant = self._staff()
-        sites = tenant.visible_sites([wanted["site_id"]] if wanted.get("site_id") else None)
-        stmt = (
-            select(BackOrder)
-            .where(BackOrder.group_id == tenant.group_id)
-            .order_by(BackOrder.created_at.desc())
-            .limit(500)
-        )
+        sites = self._sites(wanted)
+        stmt = select(BackOrder).where(BackOrder.group_id == tenant.group_id)
         if sites is not None:
             stmt = stmt.where(BackOrder.site_id.in_(sites))
-        if wanted.get("status"):
-            stmt = stmt.where(BackOrder.status == wanted["status"])
-        if wanted.get("order_id"):
-            stmt = stmt.where(BackOrder.order_id == wanted["order_id"])
-        return BackOrderOut(many=True).dump(self.db.session.scalars(stmt))
+        for key in ("status", "order_id", "part_number"):
+            if wanted.get(key):
+                stmt = stmt.where(getattr(BackOrder, key) == wanted[key])
+        keys = (BackOrder.created_at, BackOrder.backorder_id)
+        return self._page(stmt, keys, wanted, BackOrderOut)
 
     # -- issue, return, cancel -----------------------------------------------------------
     def _open_lines(
         self, requisition: Requisition, wanted: list[dict[str, Any]]
     ) -> list[tuple[RequisitionLine, dict[str, Any]]]:
-        if requisition.status != "open":
-            raise Conflict(
-                "this requisition is closed", "REQUISITION_CLOSED", {"status": ["closed"]}
-            )
+        domain.check_open(requisition.status)
         by_id = {line.line_id: line for line in requisition.lines}
         seen: set[str] = set()
         pairs = []
         for index, entry in enumerate(wanted):
             line = by_id.get(entry["line_id"])
-            if line is None or not line.known_part:
-                raise ValidationFailed(
-                    f"no line {entry['line_id']} on this requisition",
-                    "UNKNOWN_LINE",
-                    {"lines": {str(index): {"line_id": ["not on this requisition"]}}},
-                )
-            if entry["line_id"] in seen:
-                raise ValidationFailed(
-                    "a line appears twice",
-                    "DUPLICATE_LINE",
-                    {"lines": {str(index): {"line_id": ["appears twice"]}}},
-                )
+            known = line is not None and line.known_part
+            domain.check_line_choice(index, entry["line_id"], known, seen)
+            assert line is not None
             seen.add(entry["line_id"])
             pairs.append((line, entry))
         return pairs
 
-    @command
     def issue_parts(self, requisition_id: str, data: dict[str, Any]) -> dict[str, Any]:
         """Hand out parts against an approved requisition: at most what each line holds
         reserved (partial issue allowed), oldest lots first, at moving-average cost."""
-        fields = load(IssueIn(), data)
+        fields = self._load(PartsIssueIn(), data)
         requisition = self._requisition(requisition_id)
         tenant = self._site(requisition.site_id, *KEEPER_ROLES)
         pairs = self._open_lines(requisition, fields["lines"])
@@ -347,12 +343,8 @@ class RequisitionRpc(PartsBase):
         for index, (line, entry) in enumerate(pairs):
             self.db.session.refresh(line, with_for_update=True)
             qty = entry["quantity"]
-            try:
+            with domain.at_line(index):
                 domain.check_issue(line_state(line), qty, line.payer, entry["old_part"])
-            except (Conflict, ValidationFailed) as exc:
-                raise type(exc)(
-                    exc.message, exc.code, {"lines": {str(index): exc.fields}}
-                ) from None
             item = items[line.part_number]
             part = self._part(requisition.group_id, line.part_number)
             issue_id = new_id("iss")
@@ -409,11 +401,11 @@ class RequisitionRpc(PartsBase):
                     "issue_id": issue_id,
                     "line_id": line.line_id,
                     "part_number": line.part_number,
-                    "quantity": normal(qty),
-                    "unit_price": str(part.price),
-                    "unit_cost": str(issue.unit_cost),
+                    "quantity": qty,
+                    "unit_price": part.price,
+                    "unit_cost": issue.unit_cost,
                     "bins": [
-                        {"warehouse_id": lot.warehouse_id, "bin": lot.bin, "quantity": normal(q)}
+                        {"warehouse_id": lot.warehouse_id, "bin": lot.bin, "quantity": q}
                         for lot, q in moved.lots
                     ],
                 }
@@ -422,38 +414,32 @@ class RequisitionRpc(PartsBase):
             requisition.group_id, "requisition", requisition_id, "issued",
             {"issues": [i["issue_id"] for i in issued]},
         )  # fmt: skip
-        return {"requisition": requisition_out(requisition), "issued": issued}
+        return PartsIssueOut().dump(
+            {"requisition": requisition_view(requisition), "issued": issued}
+        )
 
-    @command
     def return_parts(self, requisition_id: str, data: dict[str, Any]) -> dict[str, Any]:
         """Take back unused parts: good ones to their bin (keeping their age for FIFO)
         at the cost they went out at, defective ones to the site's defective stock."""
-        fields = load(ReturnIn(), data)
+        fields = self._load(PartsReturnIn(), data)
         requisition = self._requisition(requisition_id)
         tenant = self._site(requisition.site_id, *KEEPER_ROLES)
         by_id = {line.line_id: line for line in requisition.lines}
         pairs = []
         for index, entry in enumerate(fields["lines"]):
             line = by_id.get(entry["line_id"])
-            if line is None:
-                raise ValidationFailed(
-                    f"no line {entry['line_id']} on this requisition",
-                    "UNKNOWN_LINE",
-                    {"lines": {str(index): {"line_id": ["not on this requisition"]}}},
-                )
+            domain.check_line_choice(index, entry["line_id"], line is not None, set())
+            assert line is not None
             pairs.append((index, line, entry))
-        if len({entry["line_id"] for _, _, entry in pairs}) != len(pairs):
-            raise ValidationFailed.on("lines", "a line appears twice", "DUPLICATE_LINE")
+        domain.check_no_repeats([entry["line_id"] for _, _, entry in pairs])
         book = self._book(tenant)
         items = book.items(requisition.site_id, [line.part_number for _, line, _ in pairs])
         returned = []
         for index, line, entry in pairs:
             self.db.session.refresh(line, with_for_update=True)
             qty = entry["quantity"]
-            try:
+            with domain.at_line(index):
                 domain.check_return(line_state(line), qty)
-            except Conflict as exc:
-                raise Conflict(exc.message, exc.code, {"lines": {str(index): exc.fields}}) from None
             line.returned += qty
             for issue, take in self._issues_to_return(line, qty):
                 left = issue.quantity - issue.returned
@@ -521,9 +507,9 @@ class RequisitionRpc(PartsBase):
                         "return_id": return_id,
                         "line_id": line.line_id,
                         "part_number": line.part_number,
-                        "quantity": normal(take),
+                        "quantity": take,
                         "condition": entry["condition"],
-                        "unit_price": str(issue.unit_price),
+                        "unit_price": issue.unit_price,
                     }
                 )
         for number in sorted(items):
@@ -532,7 +518,9 @@ class RequisitionRpc(PartsBase):
             requisition.group_id, "requisition", requisition_id, "returned",
             {"returns": [r["return_id"] for r in returned]},
         )  # fmt: skip
-        return {"requisition": requisition_out(requisition), "returned": returned}
+        return PartsReturnOut().dump(
+            {"requisition": requisition_view(requisition), "returned": returned}
+        )
 
     def _issues_to_return(self, line: RequisitionLine, qty: Decimal) -> list[tuple[Issue, Decimal]]:
         """A return undoes the latest issues of the line first."""
@@ -553,13 +541,12 @@ class RequisitionRpc(PartsBase):
         assert left == 0, "check_return guarantees enough was issued"
         return plan
 
-    @command
     def cancel_requisition_line(
         self, requisition_id: str, line_id: str, data: dict[str, Any] | None = None
     ) -> dict[str, Any]:
         """The customer dropped the work (or the part): what is not issued yet is released,
         back orders first, then the reservation."""
-        fields = load(CancelLineIn(), data or {})
+        fields = self._load(RequisitionLineCancelIn(), data)
         requisition = self._requisition(requisition_id)
         tenant = self._site(requisition.site_id, *LINE_CANCEL_ROLES)
         [(line, _)] = self._open_lines(requisition, [{"line_id": line_id}])
@@ -567,14 +554,7 @@ class RequisitionRpc(PartsBase):
         item = book.item(requisition.site_id, line.part_number)
         assert item is not None
         self.db.session.refresh(line, with_for_update=True)
-        open_qty = line.reserved + line.backordered
-        qty = fields["quantity"] if fields["quantity"] is not None else open_qty
-        if qty <= 0 or qty > open_qty:
-            raise Conflict(
-                f"only {normal(open_qty)} of this line is not issued yet",
-                "NOTHING_TO_CANCEL",
-                {"quantity": [f"at most {normal(open_qty)}"]},
-            )
+        qty = domain.cancel_quantity(line_state(line), fields["quantity"])
         from_backorder = min(qty, line.backordered)
         self._cancel_backorders(line, from_backorder)
         from_reserved = qty - from_backorder

@@ -7,13 +7,26 @@ from typing import Any
 
 from sqlalchemy import select
 
+from aftersales_contracts.api.parts import (
+    CounterSaleCompleteIn,
+    CounterSaleDetailOut,
+    CounterSaleIn,
+    CounterSaleOut,
+    CounterSaleQuery,
+    LocatorOut,
+    LocatorQuery,
+    PartsReasonIn,
+    TransferDetailOut,
+    TransferIn,
+    TransferOut,
+    TransferQuery,
+    TransferReceiveIn,
+)
 from aftersales_core.envelope import utcnow
-from aftersales_core.errors import Conflict, NotFound, ValidationFailed
-from aftersales_core.service import command, query
-from aftersales_core.validation import load
+from aftersales_core.errors import NotFound
 
 from . import domain
-from .base import COUNTER_ROLES, KEEPER_ROLES, PLANNER_ROLES, PartsBase
+from .base import COUNTER_ROLES, KEEPER_ROLES, TRANSFER_ROLES, PartsBase
 from .domain import ZERO, money, normal
 from .models import (
     BackOrder,
@@ -26,36 +39,24 @@ from .models import (
     TransferLine,
     Warehouse,
 )
-from .schemas import (
-    CounterSaleIn,
-    CounterSaleOut,
-    LocatorQuery,
-    SaleCompleteIn,
-    TransferIn,
-    TransferOut,
-    TransferReceiveIn,
-)
 from .stock import new_id
 
-MAX_SALE = Decimal(10) ** 10
-TRANSFER_ROLES = tuple(sorted(set(KEEPER_ROLES) | set(PLANNER_ROLES)))
 
+class Sales(PartsBase):
+    """The use cases of counter sales, the locator, transfers."""
 
-class SalesRpc(PartsBase):
     # -- counter sales -------------------------------------------------------------------
-    @command
     def create_counter_sale(self, data: dict[str, Any]) -> dict[str, Any]:
         """Sell over the counter: what is in stock is reserved for the customer; what is
         not becomes a special order, ordered at once, against a deposit (订金)."""
-        fields = load(CounterSaleIn(), data)
+        fields = self._load(CounterSaleIn(), data)
         site_id = fields["site_id"]
         tenant = self._site(site_id, *COUNTER_ROLES)
         parts: list[Part] = []
         for index, line in enumerate(fields["lines"]):
             parts.append(self._part(tenant.group_id, line["part_number"],
                                     f"lines.{index}.part_number"))  # fmt: skip
-        if len({p.part_number for p in parts}) != len(parts):
-            raise ValidationFailed.on("lines", "a part appears twice", "DUPLICATE_LINE")
+        domain.check_no_repeats([p.part_number for p in parts], "part")
         book = self._book(tenant)
         items = book.items(site_id, [p.part_number for p in parts])
         sale = CounterSale(
@@ -86,15 +87,8 @@ class SalesRpc(PartsBase):
                 )
             )
             sale.total += money(line["quantity"] * part.price)
-        if sale.total >= MAX_SALE:
-            raise ValidationFailed.on("lines", "a sale of 10^10 CNY or more", "TOTAL_TOO_LARGE")
         special = [line for line in sale.lines if line.special_ordered > 0]
-        if special and sale.deposit <= 0:
-            raise ValidationFailed.on(
-                "deposit", "a special order is taken against a deposit", "DEPOSIT_REQUIRED"
-            )
-        if sale.deposit > sale.total:
-            raise ValidationFailed.on("deposit", "more than the sale", "DEPOSIT_TOO_HIGH")
+        domain.check_sale(sale.total, sale.deposit, bool(special))
         if special:
             sale.status = "waiting"
         self.db.session.add(sale)
@@ -120,53 +114,52 @@ class SalesRpc(PartsBase):
         sale = self.db.session.get(CounterSale, sale_id, with_for_update=lock or None)
         return self._visible(sale, "counter sale", sale_id)
 
-    def _sale_out(self, sale: CounterSale) -> dict[str, Any]:
-        body = CounterSaleOut().dump(sale)
-        body["backorders"] = [
-            {
-                "backorder_id": bo.backorder_id,
-                "part_number": bo.part_number,
-                "outstanding": normal(bo.outstanding),
-                "expected_at": bo.expected_at.isoformat() if bo.expected_at else None,
-                "status": bo.status,
-            }
-            for bo in self.db.session.scalars(
-                select(BackOrder).where(BackOrder.sale_id == sale.sale_id)
+    def _sale_view(self, sale: CounterSale) -> dict[str, Any]:
+        view = {
+            c: getattr(sale, c)
+            for c in CounterSaleOut().fields
+            if c not in ("backorders", "balance_due")
+        }
+        view["balance_due"] = sale.total - sale.deposit
+        view["backorders"] = list(
+            self.db.session.scalars(
+                select(BackOrder)
+                .where(BackOrder.sale_id == sale.sale_id)
+                .order_by(BackOrder.created_at, BackOrder.backorder_id)
             )
-        ]
-        return body
+        )
+        return view
 
-    @query
+    def _sale_out(self, sale: CounterSale) -> dict[str, Any]:
+        return CounterSaleOut().dump(self._sale_view(sale))
+
     def get_counter_sale(self, sale_id: str) -> dict[str, Any]:
         sale = self._sale(sale_id)
-        body = self._sale_out(sale)
-        body["history"] = self._document_history(sale.group_id, "counter_sale", sale_id)
-        return body
+        view = self._sale_view(sale)
+        view["history"] = self._document_history(sale.group_id, "counter_sale", sale_id)
+        return CounterSaleDetailOut().dump(view)
 
-    @query
-    def list_counter_sales(self, site_id: str | None = None) -> list[dict[str, Any]]:
+    def list_counter_sales(self, filters: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Counter sales of the caller's sites, newest first."""
+        wanted = self._load(CounterSaleQuery(), filters)
         tenant = self._staff()
-        sites = tenant.visible_sites([site_id] if site_id else None)
-        stmt = (
-            select(CounterSale)
-            .where(CounterSale.group_id == tenant.group_id)
-            .order_by(CounterSale.created_at.desc())
-            .limit(200)
-        )
+        sites = self._sites(wanted)
+        stmt = select(CounterSale).where(CounterSale.group_id == tenant.group_id)
         if sites is not None:
             stmt = stmt.where(CounterSale.site_id.in_(sites))
-        return [self._sale_out(s) for s in self.db.session.scalars(stmt)]
+        if wanted.get("status"):
+            stmt = stmt.where(CounterSale.status == wanted["status"])
+        keys = (CounterSale.created_at, CounterSale.sale_id)
+        return self._page(stmt, keys, wanted, CounterSaleOut, self._sale_view)
 
-    @command
     def complete_counter_sale(self, sale_id: str, data: dict[str, Any]) -> dict[str, Any]:
         """The customer pays the balance and takes the parts: they leave the warehouse."""
-        fields = load(SaleCompleteIn(), data)
+        fields = self._load(CounterSaleCompleteIn(), data)
         sale = self._sale(sale_id, lock=True)
         tenant = self._site(sale.site_id, *COUNTER_ROLES)
         status = domain.transition("counter_sale", sale.status, "complete")
         due = sale.total - sale.deposit
-        if fields["paid"] != due:
-            raise ValidationFailed.on("paid", f"the balance due is {due}", "PAYMENT_MISMATCH")
+        domain.check_payment(fields["paid"], due)
         book = self._book(tenant)
         items = book.items(sale.site_id, [line.part_number for line in sale.lines])
         for line in sale.lines:
@@ -180,10 +173,10 @@ class SalesRpc(PartsBase):
         self._history(tenant.group_id, "counter_sale", sale_id, "completed", {"paid": due})
         return self._sale_out(sale)
 
-    @command
-    def cancel_counter_sale(self, sale_id: str, reason: str | None = None) -> dict[str, Any]:
+    def cancel_counter_sale(self, sale_id: str, data: dict[str, Any] | None = None) -> dict:
         """Reservations go back to stock, special orders are dropped (what arrives is
         stock), and the deposit is refunded."""
+        reason = self._load(PartsReasonIn(), data)["reason"]
         sale = self._sale(sale_id, lock=True)
         tenant = self._site(sale.site_id, *COUNTER_ROLES)
         status = domain.transition("counter_sale", sale.status, "cancel")
@@ -206,11 +199,10 @@ class SalesRpc(PartsBase):
         return self._sale_out(sale)
 
     # -- group locator -------------------------------------------------------------------
-    @query
     def locate_part(self, part_number: str) -> dict[str, Any]:
         """Where in the group a part is available: every site of the caller's group
         (quantities only), never another group's."""
-        wanted = load(LocatorQuery(), {"part_number": part_number})
+        wanted = self._load(LocatorQuery(), {"part_number": part_number})
         tenant = self._staff()
         found = self.db.session.get(Part, (tenant.group_id, wanted["part_number"]))
         if found is None:
@@ -243,31 +235,30 @@ class SalesRpc(PartsBase):
                 {
                     "site_id": item.site_id,
                     "part_number": item.part_number,
-                    "on_hand": normal(item.on_hand),
-                    "reserved": normal(item.reserved),
-                    "available": normal(item.on_hand - item.reserved),
+                    "on_hand": item.on_hand,
+                    "reserved": item.reserved,
+                    "available": item.on_hand - item.reserved,
                     "yours": tenant.can_see_site(item.site_id),
-                    "bins": [
-                        {"warehouse_id": w, "bin": b, "quantity": normal(q)} for w, b, q in bins
-                    ],
+                    "bins": [{"warehouse_id": w, "bin": b, "quantity": q} for w, b, q in bins],
                 }
             )
-        sites.sort(key=lambda s: (s["part_number"] != found.part_number, -Decimal(s["available"])))
-        return {
-            "part_number": found.part_number,
-            "name": found.name,
-            "superseded_by": found.superseded_by,
-            "sites": sites,
-        }
+        sites.sort(key=lambda s: (s["part_number"] != found.part_number, -s["available"]))
+        return LocatorOut().dump(
+            {
+                "part_number": found.part_number,
+                "name": found.name,
+                "superseded_by": found.superseded_by,
+                "sites": sites,
+            }
+        )
 
     # -- transfers between sites ---------------------------------------------------------
     def _group_site(self, group_id: str, site_id: str, field: str) -> None:
         """A site is the group's if it keeps stock in this group: others are not found."""
-        known = self.db.session.scalars(
+        owner = self.db.session.scalars(
             select(Warehouse.group_id).where(Warehouse.site_id == site_id)
         ).first()
-        if known != group_id:
-            raise NotFound(f"site {site_id} not found", "SITE_NOT_FOUND", {field: [site_id]})
+        domain.check_group_site(site_id, field, group_id, owner)
 
     def _transfer(self, transfer_id: str, lock: bool = False) -> Transfer:
         tenant = self._staff()
@@ -284,20 +275,19 @@ class SalesRpc(PartsBase):
         return transfer
 
     def _transfer_out(self, transfer: Transfer, history: bool = False) -> dict[str, Any]:
-        body = TransferOut().dump(transfer)
-        if history:
-            body["history"] = self._document_history(
-                transfer.group_id, "transfer", transfer.transfer_id
-            )
-        return body
+        if not history:
+            return TransferOut().dump(transfer)
+        view = {c: getattr(transfer, c) for c in TransferOut().fields}
+        view["history"] = self._document_history(
+            transfer.group_id, "transfer", transfer.transfer_id
+        )
+        return TransferDetailOut().dump(view)
 
-    @command
     def request_transfer(self, data: dict[str, Any]) -> dict[str, Any]:
         """A site asks another site of its group for parts (调拨申请)."""
-        fields = load(TransferIn(), data)
+        fields = self._load(TransferIn(), data)
         tenant = self._site(fields["to_site_id"], *TRANSFER_ROLES)
         self._group_site(tenant.group_id, fields["from_site_id"], "from_site_id")
-        seen = set()
         transfer = Transfer(
             transfer_id=new_id("tr"),
             group_id=tenant.group_id,
@@ -309,11 +299,9 @@ class SalesRpc(PartsBase):
             requested_at=utcnow(),
             lines=[],
         )
+        domain.check_no_repeats([line["part_number"] for line in fields["lines"]], "part")
         for index, line in enumerate(fields["lines"]):
             self._part(tenant.group_id, line["part_number"], f"lines.{index}.part_number")
-            if line["part_number"] in seen:
-                raise ValidationFailed.on("lines", "a part appears twice", "DUPLICATE_LINE")
-            seen.add(line["part_number"])
             transfer.lines.append(
                 TransferLine(
                     part_number=line["part_number"],
@@ -327,25 +315,22 @@ class SalesRpc(PartsBase):
         self._history(tenant.group_id, "transfer", transfer.transfer_id, "requested", {})
         return self._transfer_out(transfer)
 
-    @query
     def get_transfer(self, transfer_id: str) -> dict[str, Any]:
         return self._transfer_out(self._transfer(transfer_id), history=True)
 
-    @query
-    def list_transfers(self, site_id: str | None = None) -> list[dict[str, Any]]:
+    def list_transfers(self, filters: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Transfers to or from the caller's sites, newest first."""
+        wanted = self._load(TransferQuery(), filters)
         tenant = self._staff()
-        sites = tenant.visible_sites([site_id] if site_id else None)
-        stmt = (
-            select(Transfer)
-            .where(Transfer.group_id == tenant.group_id)
-            .order_by(Transfer.requested_at.desc())
-            .limit(200)
-        )
+        sites = self._sites(wanted)
+        stmt = select(Transfer).where(Transfer.group_id == tenant.group_id)
         if sites is not None:
             stmt = stmt.where(Transfer.from_site_id.in_(sites) | Transfer.to_site_id.in_(sites))
-        return [self._transfer_out(t) for t in self.db.session.scalars(stmt)]
+        if wanted.get("status"):
+            stmt = stmt.where(Transfer.status == wanted["status"])
+        keys = (Transfer.requested_at, Transfer.transfer_id)
+        return self._page(stmt, keys, wanted, TransferOut)
 
-    @command
     def ship_transfer(self, transfer_id: str) -> dict[str, Any]:
         """The sending site ships what was asked from its free stock (not what is reserved)."""
         transfer = self._transfer(transfer_id, lock=True)
@@ -355,13 +340,9 @@ class SalesRpc(PartsBase):
         items = book.items(transfer.from_site_id, [line.part_number for line in transfer.lines])
         for index, line in enumerate(transfer.lines):
             item = items[line.part_number]
-            free = item.on_hand - item.reserved
-            if line.quantity > free:
-                raise Conflict(
-                    f"only {normal(free)} of {line.part_number} is free to ship",
-                    "INSUFFICIENT_STOCK",
-                    {"lines": {str(index): {"quantity": [f"at most {normal(free)}"]}}},
-                )
+            domain.check_free_to_ship(
+                index, line.part_number, line.quantity, item.on_hand - item.reserved
+            )
             moved = book.book_out(
                 item, line.quantity, movement="transfer_out", reference=("transfer", transfer_id)
             )
@@ -370,22 +351,16 @@ class SalesRpc(PartsBase):
         self._history(tenant.group_id, "transfer", transfer_id, "shipped", {})
         return self._transfer_out(transfer)
 
-    @command
     def receive_transfer(self, transfer_id: str, data: dict[str, Any] | None = None) -> dict:
         """The receiving site books in what arrived, at the cost it was shipped at; a
         shortfall is recorded on the transfer. Back orders waiting here are served first."""
-        fields = load(TransferReceiveIn(), data or {})
+        fields = self._load(TransferReceiveIn(), data)
         transfer = self._transfer(transfer_id, lock=True)
         tenant = self._site(transfer.to_site_id, *KEEPER_ROLES)
         transfer.status = domain.transition("transfer", transfer.status, "receive")
         counted = {line.part_number: line.shipped for line in transfer.lines}
         for index, entry in enumerate(fields["lines"] or []):
-            if entry["part_number"] not in counted:
-                raise ValidationFailed(
-                    "not on this transfer",
-                    "UNKNOWN_LINE",
-                    {"lines": {str(index): {"part_number": ["not on this transfer"]}}},
-                )
+            domain.check_transfer_line(index, entry["part_number"] in counted)
             counted[entry["part_number"]] = entry["received"]
         book = self._book(tenant)
         warehouse = book.warehouse(transfer.to_site_id, "main", fields["warehouse_id"])
@@ -393,25 +368,16 @@ class SalesRpc(PartsBase):
         short = []
         for index, line in enumerate(transfer.lines):
             received = counted[line.part_number]
-            if received > line.shipped:
-                raise Conflict(
-                    "more than was shipped",
-                    "OVER_RECEIPT",
-                    {"lines": {str(index): {"received": [f"at most {normal(line.shipped)}"]}}},
-                )
+            domain.check_received(index, received, line.shipped)
             line.received = received
             if received < line.shipped:
                 short.append(f"{line.part_number}: {normal(line.shipped - received)} missing")
             if received == 0:
                 continue
             item = items[line.part_number]
-            bin_code = fields["bin"] or book.default_bin(item, warehouse)
-            if bin_code is None:
-                raise ValidationFailed(
-                    f"{line.part_number} has no bin in this warehouse yet: name one",
-                    "BIN_REQUIRED",
-                    {"bin": ["required for a part new to the warehouse"]},
-                )
+            bin_code = domain.require_bin(
+                fields["bin"] or book.default_bin(item, warehouse), line.part_number
+            )
             value = (
                 line.value
                 if received == line.shipped
@@ -429,9 +395,9 @@ class SalesRpc(PartsBase):
                       {"short": short}, note=fields["note"])  # fmt: skip
         return self._transfer_out(transfer)
 
-    @command
-    def reject_transfer(self, transfer_id: str, reason: str | None = None) -> dict[str, Any]:
+    def reject_transfer(self, transfer_id: str, data: dict[str, Any] | None = None) -> dict:
         """The sending site says no (or the requesting site withdraws)."""
+        reason = self._load(PartsReasonIn(), data)["reason"]
         transfer = self._transfer(transfer_id, lock=True)
         tenant = self._staff(*TRANSFER_ROLES)
         if tenant.can_see_site(transfer.from_site_id):

@@ -14,7 +14,6 @@ lines and back orders.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,7 +24,8 @@ from sqlalchemy import func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from aftersales_core.errors import Conflict, NotFound, ValidationFailed
+from aftersales_core.errors import NotFound
+from aftersales_core.ids import new_id  # noqa: F401 - re-exported
 
 from . import domain
 from .domain import ZERO, Valuation, money
@@ -45,13 +45,8 @@ from .models import (
 
 DEFAULT_WAREHOUSES = {"main": "配件主库", "defective": "不良品库"}
 OPEN_STOCKTAKE = ("counting", "counted")
-MAX_ITEM_VALUE = Decimal(10) ** 12  # what a stock item's value column holds
 
 Publish = Callable[..., Any]
-
-
-def new_id(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:12]}"
 
 
 @dataclass
@@ -141,12 +136,7 @@ class StockBook:
             found = self.session.get(Warehouse, warehouse_id)
             if found is None or found.group_id != self.group_id or found.site_id != site_id:
                 raise NotFound(f"warehouse {warehouse_id} not found", "WAREHOUSE_NOT_FOUND")
-            if found.kind != kind:
-                raise Conflict(
-                    f"warehouse {warehouse_id} holds {found.kind} stock, not {kind}",
-                    "WRONG_WAREHOUSE",
-                    {"warehouse_id": [warehouse_id]},
-                )
+            domain.check_warehouse_kind(warehouse_id, found.kind, kind)
             return found
         found = self.session.scalars(
             select(Warehouse)
@@ -182,12 +172,7 @@ class StockBook:
                 Stocktake.warehouse_id.in_(ids), Stocktake.status.in_(OPEN_STOCKTAKE)
             )
         ).first()
-        if busy:
-            raise Conflict(
-                "that warehouse is being counted; stock moves after the stocktake is approved",
-                "STOCKTAKE_IN_PROGRESS",
-                {"warehouse_id": [busy]},
-            )
+        domain.check_not_counting(busy)
 
     # -- movements -----------------------------------------------------------------------
     def book_in(
@@ -213,12 +198,8 @@ class StockBook:
             assert unit_cost is not None
             value = valuation.receive(qty, unit_cost)
         else:
-            valuation.on_hand += qty
-            valuation.value += value
-        if valuation.value >= MAX_ITEM_VALUE:
-            raise ValidationFailed.on(
-                "quantity", "that would put more than 10^12 CNY on one shelf", "VALUE_TOO_LARGE"
-            )
+            valuation.add(qty, value)
+        domain.check_item_value(valuation.value)
         item.on_hand, item.value = valuation.on_hand, valuation.value
         lot = Lot(
             group_id=self.group_id,
@@ -305,12 +286,9 @@ class StockBook:
         )
 
     def _check_class(self, item: StockItem, warehouse: Warehouse) -> None:
-        if domain.WAREHOUSE_KINDS[warehouse.kind] != item.stock_class:
-            raise Conflict(
-                f"{warehouse.name} holds {warehouse.kind} stock, not {item.stock_class}",
-                "WRONG_WAREHOUSE",
-                {"warehouse_id": [warehouse.warehouse_id]},
-            )
+        domain.check_holds_class(
+            warehouse.warehouse_id, warehouse.name, warehouse.kind, item.stock_class
+        )
 
     def _ledger(
         self,

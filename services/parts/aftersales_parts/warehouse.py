@@ -5,29 +5,38 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, tuple_
 
-from aftersales_core.envelope import utcnow
-from aftersales_core.errors import Conflict, NotFound, ValidationFailed
-from aftersales_core.service import command, query
-from aftersales_core.validation import load
-
-from . import domain
-from .base import KEEPER_ROLES, MANAGER_ROLES, PartsBase
-from .domain import ZERO, CountLine, normal
-from .models import LedgerEntry, Lot, Part, StockItem, Stocktake, StocktakeLine, Warehouse
-from .purchasing import stock_item_out
-from .schemas import (
+from aftersales_contracts.api.pages import page_of
+from aftersales_contracts.api.parts import (
     BinStockOut,
-    CountsIn,
     LedgerEntryOut,
+    LedgerQuery,
+    PartsSiteQuery,
+    ReconciliationOut,
     RelocationIn,
+    RelocationOut,
     ScrapIn,
+    StockItemOut,
     StockQuery,
+    StocktakeCountsIn,
     StocktakeDecisionIn,
     StocktakeIn,
     StocktakeOut,
+    StocktakeQuery,
+    StocktakeSummaryOut,
+    WriteOffOut,
 )
+from aftersales_core.envelope import as_utc, utcnow
+from aftersales_core.errors import NotFound
+from aftersales_core.pages import decode_cursor, encode_cursor
+from aftersales_core.tenancy import Tenant
+
+from . import domain
+from .base import KEEPER_ROLES, MANAGER_ROLES, PartsBase
+from .domain import ZERO, CountLine
+from .models import LedgerEntry, Lot, Part, StockItem, Stocktake, StocktakeLine, Warehouse
+from .purchasing import stock_item_view
 from .stock import OPEN_STOCKTAKE, ledger_totals, new_id
 
 
@@ -35,84 +44,85 @@ def count_line(line: StocktakeLine) -> CountLine:
     return CountLine(line.bin, line.part_number, line.book, line.counted, line.unit_cost)
 
 
-class WarehouseRpc(PartsBase):
+class Stockkeeping(PartsBase):
+    """The use cases of stock, ledger, relocation, scrap, stocktake."""
+
     # -- stock ---------------------------------------------------------------------------
-    @query
-    def list_stock(self, filters: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    def list_stock(self, filters: dict[str, Any] | None = None) -> dict[str, Any]:
         """Stock items of the caller's sites: on hand, reserved, available, cost, min/max."""
-        wanted = load(StockQuery(), filters or {})
+        wanted = self._load(StockQuery(), filters)
         tenant = self._staff()
-        sites = tenant.visible_sites([wanted["site_id"]] if wanted.get("site_id") else None)
-        stmt = (
-            select(StockItem, Part.name)
-            .join(
-                Part,
-                (Part.group_id == StockItem.group_id) & (Part.part_number == StockItem.part_number),
-            )
-            .where(StockItem.group_id == tenant.group_id)
-            .order_by(StockItem.site_id, StockItem.stock_class.desc(), StockItem.part_number)
-        )
+        sites = self._sites(wanted)
+        stmt = select(StockItem).where(StockItem.group_id == tenant.group_id)
         if sites is not None:
             stmt = stmt.where(StockItem.site_id.in_(sites))
-        if wanted.get("part_number"):
-            stmt = stmt.where(StockItem.part_number == wanted["part_number"])
-        if wanted.get("stock_class"):
-            stmt = stmt.where(StockItem.stock_class == wanted["stock_class"])
-        return [stock_item_out(item, name) for item, name in self.db.session.execute(stmt)]
+        for key in ("part_number", "stock_class"):
+            if wanted.get(key):
+                stmt = stmt.where(getattr(StockItem, key) == wanted[key])
+        keys = (StockItem.site_id, StockItem.stock_class, StockItem.part_number)
 
-    @query
-    def bin_stock(self, filters: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        def view(item: StockItem) -> dict[str, Any]:
+            part = self.db.session.get(Part, (item.group_id, item.part_number))
+            return stock_item_view(item, part.name if part else None)
+
+        return self._page(stmt, keys, wanted, StockItemOut, view, descending=False)
+
+    def bin_stock(self, filters: dict[str, Any] | None = None) -> dict[str, Any]:
         """What lies where: quantity per site, warehouse, bin and part, with its oldest lot."""
-        wanted = load(StockQuery(), filters or {})
+        wanted = self._load(StockQuery(), filters)
         tenant = self._staff()
-        sites = tenant.visible_sites([wanted["site_id"]] if wanted.get("site_id") else None)
+        sites = self._sites(wanted)
+        group = (Lot.site_id, Lot.warehouse_id, Lot.bin, Lot.part_number, Lot.stock_class)
         stmt = (
             select(
-                Lot.site_id,
-                Lot.stock_class,
-                Lot.warehouse_id,
-                Lot.bin,
-                Lot.part_number,
+                *group,
                 func.sum(Lot.remaining).label("quantity"),
                 func.min(Lot.received_at).label("oldest_receipt_at"),
             )
             .where(Lot.group_id == tenant.group_id, Lot.remaining > 0)
-            .group_by(Lot.site_id, Lot.stock_class, Lot.warehouse_id, Lot.bin, Lot.part_number)
-            .order_by(Lot.site_id, Lot.warehouse_id, Lot.bin, Lot.part_number)
+            .group_by(*group)
+            .order_by(*group)
+            .limit(wanted["limit"] + 1)
         )
         if sites is not None:
             stmt = stmt.where(Lot.site_id.in_(sites))
         for key in ("warehouse_id", "bin", "part_number", "stock_class"):
             if wanted.get(key):
                 stmt = stmt.where(getattr(Lot, key) == wanted[key])
-        return BinStockOut(many=True).dump([row._asdict() for row in self.db.session.execute(stmt)])
-
-    @query
-    def ledger(
-        self, site_id: str, part_number: str | None = None, limit: int = 200
-    ) -> list[dict[str, Any]]:
-        """The stock card: every movement, newest first, with the balance after it."""
-        tenant = self._site(site_id)
-        if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= 1000:
-            raise ValidationFailed.on("limit", "a whole number from 1 to 1000", "INVALID_LIMIT")
-        stmt = (
-            select(LedgerEntry)
-            .where(LedgerEntry.group_id == tenant.group_id, LedgerEntry.site_id == site_id)
-            .order_by(LedgerEntry.entry_id.desc())
-            .limit(limit)
+        after = decode_cursor(wanted["cursor"], len(group))
+        if after is not None:
+            stmt = stmt.where(tuple_(*group) > tuple_(*after))
+        rows = [row._asdict() for row in self.db.session.execute(stmt)]
+        more = len(rows) > wanted["limit"]
+        rows = rows[: wanted["limit"]]
+        for row in rows:
+            row["oldest_receipt_at"] = as_utc(row["oldest_receipt_at"])
+        last = [rows[-1][c.key] for c in group] if more and rows else None
+        return page_of(BinStockOut)().dump(
+            {"items": rows, "next_cursor": encode_cursor(last) if last else None}
         )
-        if part_number:
-            stmt = stmt.where(LedgerEntry.part_number == part_number)
-        return LedgerEntryOut(many=True).dump(self.db.session.scalars(stmt))
 
-    @query
-    def reconcile(self, site_id: str) -> dict[str, Any]:
+    def ledger(self, filters: dict[str, Any]) -> dict[str, Any]:
+        """The stock card of a site: every movement, newest first, with the balance after."""
+        wanted = self._load(LedgerQuery(), filters)
+        tenant = self._site(wanted["site_id"])
+        stmt = select(LedgerEntry).where(
+            LedgerEntry.group_id == tenant.group_id, LedgerEntry.site_id == wanted["site_id"]
+        )
+        for key in ("part_number", "movement"):
+            if wanted.get(key):
+                stmt = stmt.where(getattr(LedgerEntry, key) == wanted[key])
+        return self._page(stmt, (LedgerEntry.entry_id,), wanted, LedgerEntryOut)
+
+    def reconcile(self, filters: dict[str, Any]) -> dict[str, Any]:
         """账、卡、物相符: for every stock item, the ledger's quantity and value and the lots'
         quantity agree with the item; and nothing is reserved beyond what is on hand."""
+        wanted = self._load(PartsSiteQuery(), filters)
+        site_id = wanted["site_id"]
         self._site(site_id)
         rows = ledger_totals(self.db.session, site_id)
         mismatches = [
-            {k: (normal(v) if isinstance(v, Decimal) else v) for k, v in row.items()}
+            row
             for row in rows
             if not (
                 row["on_hand"] == row["ledger_quantity"] == row["lot_quantity"]
@@ -120,28 +130,30 @@ class WarehouseRpc(PartsBase):
                 and 0 <= row["reserved"] <= row["on_hand"]
             )
         ]
-        return {
-            "site_id": site_id,
-            "items": len(rows),
-            "stock_value": str(
-                sum((r["value"] for r in rows if r["stock_class"] == "usable"), Decimal("0.00"))
-            ),
-            "balanced": not mismatches,
-            "mismatches": mismatches,
-        }
+        return ReconciliationOut().dump(
+            {
+                "site_id": site_id,
+                "items": len(rows),
+                "stock_value": sum(
+                    (r["value"] for r in rows if r["stock_class"] == "usable"), Decimal("0.00")
+                ),
+                "balanced": not mismatches,
+                "mismatches": mismatches,
+            }
+        )
 
     # -- relocation and scrap ------------------------------------------------------------
-    @command
     def relocate_stock(self, data: dict[str, Any]) -> dict[str, Any]:
         """Move stock between bins (or main warehouses) of a site, keeping each lot's age."""
-        fields = load(RelocationIn(), data)
+        fields = self._load(RelocationIn(), data)
         tenant = self._site(fields["site_id"], *KEEPER_ROLES)
         self._part(tenant.group_id, fields["part_number"])
         book = self._book(tenant)
         source = book.warehouse(fields["site_id"], "main", fields["from_warehouse_id"])
         target = book.warehouse(fields["site_id"], "main", fields["to_warehouse_id"])
-        if (source.warehouse_id, fields["from_bin"]) == (target.warehouse_id, fields["to_bin"]):
-            raise ValidationFailed.on("to_bin", "that is where it is already", "SAME_BIN")
+        domain.check_relocation(
+            (source.warehouse_id, fields["from_bin"]), (target.warehouse_id, fields["to_bin"])
+        )
         item = book.item(fields["site_id"], fields["part_number"])
         assert item is not None
         reference = ("relocation", new_id("mv"))
@@ -155,81 +167,80 @@ class WarehouseRpc(PartsBase):
                 item, target, fields["to_bin"], qty, movement="relocation", reference=reference,
                 value=share, received_at=lot.received_at,
             )  # fmt: skip
-        return {"relocation_id": reference[1], "quantity": normal(fields["quantity"])}
+        return RelocationOut().dump({"relocation_id": reference[1], "quantity": fields["quantity"]})
 
-    @command
     def scrap_stock(self, data: dict[str, Any]) -> dict[str, Any]:
         """Write stock off (or send defective stock back to the supplier): a manager's act.
 
         Reservations that no longer fit become back orders.
         """
-        fields = load(ScrapIn(), data)
+        fields = self._load(ScrapIn(), data)
         tenant = self._site(fields["site_id"], *MANAGER_ROLES)
-        self._part(tenant.group_id, fields["part_number"])
-        if fields["movement"] == "supplier_return" and fields["stock_class"] != "defective":
-            raise ValidationFailed.on(
-                "movement", "only defective stock goes back to the supplier", "INVALID_MOVEMENT"
-            )
+        part = self._part(tenant.group_id, fields["part_number"])
         book = self._book(tenant)
+        if fields["movement"] == "supplier_return":  # refused before an item is made
+            domain.check_write_off("supplier_return", fields["stock_class"], ZERO, ZERO)
         item = book.item(fields["site_id"], fields["part_number"], fields["stock_class"])
         assert item is not None
-        if fields["quantity"] > item.on_hand:
-            raise Conflict(
-                f"only {normal(item.on_hand)} on hand",
-                "INSUFFICIENT_STOCK",
-                {"quantity": [f"at most {normal(item.on_hand)}"]},
-            )
+        domain.check_write_off(
+            fields["movement"], fields["stock_class"], fields["quantity"], item.on_hand
+        )
         self._shed(book, item, fields["quantity"])
         reference = (fields["movement"], new_id("wo"))
         moved = book.book_out(
             item, fields["quantity"], movement=fields["movement"], reference=reference,
             note=fields["reason"],
         )  # fmt: skip
-        return {
-            "write_off_id": reference[1],
-            "quantity": normal(fields["quantity"]),
-            "value": str(moved.value),
-            "item": stock_item_out(item),
-        }
+        return WriteOffOut().dump(
+            {
+                "write_off_id": reference[1],
+                "quantity": fields["quantity"],
+                "value": moved.value,
+                "item": stock_item_view(item, part.name),
+            }
+        )
 
     # -- stocktake -----------------------------------------------------------------------
     def _stocktake(self, stocktake_id: str, lock: bool = False) -> Stocktake:
         stocktake = self.db.session.get(Stocktake, stocktake_id, with_for_update=lock or None)
         return self._visible(stocktake, "stocktake", stocktake_id)
 
+    def _stocktake_view(self, stocktake: Stocktake) -> dict[str, Any]:
+        view = {c: getattr(stocktake, c) for c in StocktakeSummaryOut().fields if c != "report"}
+        view["report"] = domain.variance_report([count_line(line) for line in stocktake.lines])
+        return view
+
     def _stocktake_out(self, stocktake: Stocktake) -> dict[str, Any]:
-        body = StocktakeOut().dump(
+        """The count sheet, its variance report and history (the document and its ETag)."""
+        view = self._stocktake_view(stocktake)
+        view["lines"] = [
             {
-                **{
-                    c: getattr(stocktake, c)
-                    for c in StocktakeOut().fields
-                    if c not in ("lines", "report")
-                },
-                "lines": [
-                    {
-                        "bin": line.bin,
-                        "part_number": line.part_number,
-                        "book": line.book,
-                        "counted": line.counted,
-                        "variance": normal(count_line(line).variance),
-                        "unit_cost": line.unit_cost,
-                        "variance_value": count_line(line).variance_value,
-                    }
-                    for line in stocktake.lines
-                ],
-                "report": domain_report(stocktake),
+                "bin": line.bin,
+                "part_number": line.part_number,
+                "book": line.book,
+                "counted": line.counted,
+                "variance": count_line(line).variance,
+                "unit_cost": line.unit_cost,
+                "variance_value": count_line(line).variance_value,
             }
-        )
-        body["history"] = self._document_history(
+            for line in stocktake.lines
+        ]
+        view["history"] = self._document_history(
             stocktake.group_id, "stocktake", stocktake.stocktake_id
         )
-        return body
+        return StocktakeOut().dump(view)
 
-    @command
+    def _stocktake_to_change(self, stocktake_id: str, *roles: str) -> tuple[Stocktake, Tenant]:
+        """The count sheet locked for a change by one of `roles`, as the caller last read it."""
+        stocktake = self._stocktake(stocktake_id, lock=True)
+        tenant = self._site(stocktake.site_id, *roles)
+        self._require_match(self._stocktake_out(stocktake))
+        return stocktake, tenant
+
     def start_stocktake(self, data: dict[str, Any]) -> dict[str, Any]:
         """The count sheet: a snapshot of the book per bin and part; the warehouse is
         frozen (nothing in or out) until the manager approves the result."""
-        fields = load(StocktakeIn(), data)
+        fields = self._load(StocktakeIn(), data)
         tenant = self._site(fields["site_id"], *KEEPER_ROLES)
         warehouse = self.db.session.get(Warehouse, fields["warehouse_id"])
         if (
@@ -244,12 +255,7 @@ class WarehouseRpc(PartsBase):
                 Stocktake.status.in_(OPEN_STOCKTAKE),
             )
         ).first()
-        if busy is not None:
-            raise Conflict(
-                "this warehouse is being counted already",
-                "STOCKTAKE_OPEN",
-                {"stocktake_id": [busy.stocktake_id]},
-            )
+        domain.check_no_open_count(busy.stocktake_id if busy is not None else None)
         stock_class = domain.WAREHOUSE_KINDS[warehouse.kind]
         book = self._book(tenant)
         stocktake = Stocktake(
@@ -295,13 +301,11 @@ class WarehouseRpc(PartsBase):
             return average
         return self._part(group_id, part_number).cost
 
-    @command
     def record_counts(self, stocktake_id: str, data: dict[str, Any]) -> dict[str, Any]:
         """Counted quantities per bin and part; a part found where the book has none is
         added to the sheet (book 0). A later count of the same line replaces the earlier."""
-        fields = load(CountsIn(), data)
-        stocktake = self._stocktake(stocktake_id, lock=True)
-        tenant = self._site(stocktake.site_id, *KEEPER_ROLES)
+        fields = self._load(StocktakeCountsIn(), data)
+        stocktake, tenant = self._stocktake_to_change(stocktake_id, *KEEPER_ROLES)
         domain.transition("stocktake", stocktake.status, "count")
         warehouse = self.db.session.get(Warehouse, stocktake.warehouse_id)
         assert warehouse is not None
@@ -331,30 +335,20 @@ class WarehouseRpc(PartsBase):
         self.db.session.flush()
         return self._stocktake_out(stocktake)
 
-    @command
     def submit_stocktake(self, stocktake_id: str) -> dict[str, Any]:
         """Every line counted: the variance report goes to the manager."""
-        stocktake = self._stocktake(stocktake_id, lock=True)
-        tenant = self._site(stocktake.site_id, *KEEPER_ROLES)
-        uncounted = [f"{l.bin}/{l.part_number}" for l in stocktake.lines if l.counted is None]  # noqa: E741
-        if uncounted:
-            raise Conflict(
-                f"{len(uncounted)} lines are not counted yet",
-                "UNCOUNTED_LINES",
-                {"lines": uncounted[:50]},
-            )
+        stocktake, tenant = self._stocktake_to_change(stocktake_id, *KEEPER_ROLES)
+        domain.check_all_counted([count_line(line) for line in stocktake.lines])
         stocktake.status = domain.transition("stocktake", stocktake.status, "submit")
         stocktake.submitted_at = utcnow()
         self._history(tenant.group_id, "stocktake", stocktake_id, "submitted", {})
         return self._stocktake_out(stocktake)
 
-    @command
     def decide_stocktake(self, stocktake_id: str, data: dict[str, Any]) -> dict[str, Any]:
         """A manager approves (the variance is posted as adjustments) or sends it back to
         be counted again. Only approval moves stock."""
-        fields = load(StocktakeDecisionIn(), data)
-        stocktake = self._stocktake(stocktake_id, lock=True)
-        tenant = self._site(stocktake.site_id, *MANAGER_ROLES)
+        fields = self._load(StocktakeDecisionIn(), data)
+        stocktake, tenant = self._stocktake_to_change(stocktake_id, *MANAGER_ROLES)
         if fields["decision"] == "recount":
             stocktake.status = domain.transition("stocktake", stocktake.status, "recount")
             self._history(tenant.group_id, "stocktake", stocktake_id, "recount", {},
@@ -398,36 +392,19 @@ class WarehouseRpc(PartsBase):
         )  # fmt: skip
         return self._stocktake_out(stocktake)
 
-    @query
     def get_stocktake(self, stocktake_id: str) -> dict[str, Any]:
         return self._stocktake_out(self._stocktake(stocktake_id))
 
-    @query
-    def list_stocktakes(self, site_id: str | None = None) -> list[dict[str, Any]]:
+    def list_stocktakes(self, filters: dict[str, Any] | None = None) -> dict[str, Any]:
+        """Stocktakes of the caller's sites, newest first, each with its variance report."""
+        wanted = self._load(StocktakeQuery(), filters)
         tenant = self._staff()
-        sites = tenant.visible_sites([site_id] if site_id else None)
-        stmt = (
-            select(Stocktake)
-            .where(Stocktake.group_id == tenant.group_id)
-            .order_by(Stocktake.started_at.desc())
-            .limit(100)
-        )
+        sites = self._sites(wanted)
+        stmt = select(Stocktake).where(Stocktake.group_id == tenant.group_id)
         if sites is not None:
             stmt = stmt.where(Stocktake.site_id.in_(sites))
-        return [
-            {
-                "stocktake_id": s.stocktake_id,
-                "site_id": s.site_id,
-                "warehouse_id": s.warehouse_id,
-                "kind": s.kind,
-                "status": s.status,
-                "started_at": s.started_at.isoformat(),
-                "report": {k: str(v) for k, v in domain_report(s).items()},
-            }
-            for s in self.db.session.scalars(stmt)
-        ]
-
-
-def domain_report(stocktake: Stocktake) -> dict[str, Any]:
-    report = domain.variance_report([count_line(line) for line in stocktake.lines])
-    return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in report.items()}
+        for key in ("status", "warehouse_id"):
+            if wanted.get(key):
+                stmt = stmt.where(getattr(Stocktake, key) == wanted[key])
+        keys = (Stocktake.started_at, Stocktake.stocktake_id)
+        return self._page(stmt, keys, wanted, StocktakeSummaryOut, self._stocktake_view)

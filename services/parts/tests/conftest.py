@@ -1,4 +1,4 @@
-"""Fixtures of the parts service tests (helpers live in `aftersales_parts.testing`)."""
+"""Fixtures of the parts service tests (helpers live in `aftersales_cli.parts_testing`)."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import pytest
 from kombu import Connection, Queue
 from sqlalchemy import create_engine
 
+from aftersales_cli.parts_testing import Parts
 from aftersales_core.messaging import oem_exchange
 from aftersales_parts.service import PartsService
-from aftersales_parts.testing import Parts
 
 
 @pytest.fixture

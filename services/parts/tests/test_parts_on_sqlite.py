@@ -13,12 +13,12 @@ from typing import Any
 import pytest
 from sqlalchemy import create_engine
 
+from aftersales_cli.parts_testing import HQ, KEEPER_PD, MANAGER_PD, Parts
 from aftersales_cli.processes import PROCESSES
 from aftersales_cli.seed_data import PUDONG
 from aftersales_core.migrate import upgrade
 from aftersales_parts.base import BUSINESS_TZ
 from aftersales_parts.service import PartsService
-from aftersales_parts.testing import HQ, KEEPER_PD, MANAGER_PD, Parts
 
 
 @pytest.fixture
@@ -35,9 +35,9 @@ def test_the_main_path_on_sqlite(sqlite_parts: Parts) -> None:
     parts = sqlite_parts
     parts.seed()
     parts.request_parts("ro-lite-1", [("5Q0819653", "3"), ("04E198119A", "3")])
-    [requisition] = parts.rpc(HQ).list_requisitions({"order_id": "ro-lite-1"})
+    [requisition] = parts.rpc(HQ).list_requisitions({"order_id": "ro-lite-1"})["items"]
     req_id = requisition["requisition_id"]
-    [backorder] = parts.rpc(HQ).list_backorders({"order_id": "ro-lite-1"})
+    [backorder] = parts.rpc(HQ).list_backorders({"order_id": "ro-lite-1"})["items"]
     issued = parts.rpc(KEEPER_PD).issue_parts(
         req_id,
         {"lines": [{"line_id": "ln-1", "quantity": "3"}, {"line_id": "ln-2", "quantity": "2"}]},
@@ -52,8 +52,8 @@ def test_the_main_path_on_sqlite(sqlite_parts: Parts) -> None:
     parts.rpc(KEEPER_PD).return_parts(req_id, {"lines": [{"line_id": "ln-1", "quantity": "1"}]})
     item = parts.item(PUDONG, "5Q0819653")
     # 24 @ 45.00 = 1 080.00; out 3 at 135.00, one back: 1 080.00 - 90.00
-    assert (item["on_hand"], item["value"]) == ("22", "990.00")
-    [warehouse] = parts.rpc(KEEPER_PD).list_warehouses(PUDONG)
+    assert (item["on_hand"], item["value"]) == ("22.000", "990.00")
+    [warehouse] = parts.rpc(KEEPER_PD).list_warehouses({"site_id": PUDONG})["items"]
     sheet = parts.rpc(KEEPER_PD).start_stocktake(
         {"site_id": PUDONG, "warehouse_id": warehouse["warehouse_id"]}
     )
@@ -69,7 +69,7 @@ def test_the_main_path_on_sqlite(sqlite_parts: Parts) -> None:
     )
     assert approved["report"]["net_value"] == "-45.00"
     assert parts.item(PUDONG, "5Q0819653")["value"] == "945.00"
-    result = parts.rpc(HQ).reconcile(PUDONG)
+    result = parts.rpc(HQ).reconcile({"site_id": PUDONG})
     assert result["balanced"], result["mismatches"]
     today = datetime.now(BUSINESS_TZ).date()
     figures = parts.rpc(HQ).figures({"from": today.isoformat(), "to": today.isoformat()})

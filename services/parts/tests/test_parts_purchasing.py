@@ -9,10 +9,7 @@ from typing import Any
 
 import pytest
 
-from aftersales_cli.seed_data import PUDONG, SUZHOU
-from aftersales_core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from aftersales_parts.base import BUSINESS_TZ
-from aftersales_parts.testing import (
+from aftersales_cli.parts_testing import (
     HQ,
     KEEPER_PD,
     KEEPER_SZ,
@@ -22,6 +19,9 @@ from aftersales_parts.testing import (
     Parts,
     stock_at,
 )
+from aftersales_cli.seed_data import PUDONG, SUZHOU
+from aftersales_core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from aftersales_parts.base import BUSINESS_TZ
 
 OIL_FILTER, TIMING, WIPER, WASH = "04E115561H", "04E198119A", "WIPER-2426", "WASH-2L"
 
@@ -36,7 +36,7 @@ def test_min_max_drives_the_proposed_order(parts: Parts, oem_inbox: Any) -> None
     item = planner.set_stock_levels(
         {"site_id": PUDONG, "part_number": OIL_FILTER, "min_qty": "70", "max_qty": "100"}
     )
-    assert (item["min_qty"], item["max_qty"], item["on_hand"]) == ("70", "100", "60")
+    assert (item["min_qty"], item["max_qty"], item["on_hand"]) == ("70.000", "100.000", "60.000")
     planner.set_stock_levels(
         {"site_id": PUDONG, "part_number": WASH, "min_qty": "20", "max_qty": "60"}
     )
@@ -47,18 +47,19 @@ def test_min_max_drives_the_proposed_order(parts: Parts, oem_inbox: Any) -> None
     emergency = oem_inbox.get()
     assert emergency["payload"]["order_kind"] == "emergency"
 
-    proposal = planner.order_proposal(PUDONG)
+    proposal = planner.order_proposal({"site_id": PUDONG})
     assert proposal["supplier_id"] == "sup-saic-vw"
     by_part = {line["part_number"]: line for line in proposal["lines"]}
     # Oil filter: 60 on hand - 5 reserved = 55 < 70 -> up to 100: 45 @ 28.00
     assert by_part[OIL_FILTER] == {
-        "part_number": OIL_FILTER, "name": "机油滤清器", "on_hand": "60", "reserved": "5",
-        "on_order": "0", "waiting": "0", "position": "55", "min_qty": "70", "max_qty": "100",
-        "quantity": "45", "unit_cost": "28.00", "amount": "1260.00",
+        "part_number": OIL_FILTER, "name": "机油滤清器", "on_hand": "60.000", "reserved": "5.000",
+        "on_order": "0.000", "waiting": "0.000", "position": "55.000", "min_qty": "70.000",
+        "max_qty": "100.000",
+        "quantity": "45.000", "unit_cost": "28.00", "amount": "1260.00",
     }  # fmt: skip
     # Timing belt: 2 on hand, 2 reserved, 1 on the emergency order, 1 waiting for it:
     # position 0 < 1 -> up to 3: 3 @ 680.00
-    assert (by_part[TIMING]["position"], by_part[TIMING]["quantity"]) == ("0", "3")
+    assert (by_part[TIMING]["position"], by_part[TIMING]["quantity"]) == ("0.000", "3.000")
     assert set(by_part) == {OIL_FILTER, TIMING}, "washer fluid 50 >= 20: nothing"
     assert proposal["total"] == "3300.00"
 
@@ -66,8 +67,8 @@ def test_min_max_drives_the_proposed_order(parts: Parts, oem_inbox: Any) -> None
     assert (po["status"], po["kind"], po["supplier_id"]) == ("draft", "regular", "sup-saic-vw")
     assert po["po_number"] == f"PUDONG-PO-{_today()}-002"
     assert [(ln["part_number"], ln["quantity"], ln["unit_cost"]) for ln in po["lines"]] == [
-        (OIL_FILTER, "45", "28.00"),
-        (TIMING, "3", "680.00"),
+        (OIL_FILTER, "45.000", "28.00"),
+        (TIMING, "3.000", "680.00"),
     ]
     assert oem_inbox.get(timeout=0.5) is None, "a draft is not sent"
     sent = planner.send_purchase_order(po["po_id"])
@@ -87,7 +88,7 @@ def test_min_max_drives_the_proposed_order(parts: Parts, oem_inbox: Any) -> None
     assert caught.value.code == "ILLEGAL_TRANSITION"
 
     # What is on order now counts: nothing more to propose.
-    assert planner.order_proposal(PUDONG)["lines"] == []
+    assert planner.order_proposal({"site_id": PUDONG})["lines"] == []
     with pytest.raises(Conflict) as caught:
         planner.create_purchase_order({"site_id": PUDONG, "from_proposal": True})
     assert caught.value.code == "NOTHING_TO_ORDER"
@@ -95,7 +96,7 @@ def test_min_max_drives_the_proposed_order(parts: Parts, oem_inbox: Any) -> None
     assert [(h["action"], h["user_id"]) for h in history] == [
         ("created", "pp.he.pd"), ("sent", "pp.he.pd"),
     ]  # fmt: skip
-    emergency_po = parts.rpc(HQ).list_backorders({"order_id": "ro-1001"})[0]["po_id"]
+    emergency_po = parts.rpc(HQ).list_backorders({"order_id": "ro-1001"})["items"][0]["po_id"]
     history = planner.get_purchase_order(emergency_po)["history"]
     assert [(h["action"], h["user_id"]) for h in history] == [
         ("created", "system"), ("sent", "system"),
@@ -138,21 +139,23 @@ def test_receiving_with_rejections_and_a_supplier_claim(parts: Parts, oem_inbox:
         keeper.receive_goods(po["po_id"], {"lines": lines})
     assert caught.value.code == "BIN_REQUIRED"
     assert list(caught.value.fields["lines"]) == ["1"]
-    assert parts.item(PUDONG, WIPER)["on_hand"] == str(stock_at(PUDONG)[WIPER]), "nothing booked"
+    assert parts.item(PUDONG, WIPER)["on_hand"] == f"{stock_at(PUDONG)[WIPER]}.000", (
+        "nothing booked"
+    )
 
     lines[1]["bin"] = "D-05-01"
     receipt = keeper.receive_goods(po["po_id"], {"lines": lines})
     assert receipt["purchase_order_status"] == "partly_received"
     first, second = receipt["lines"]
     assert (first["accepted"], first["rejected"], first["reject_reason"], first["variance"]) == (
-        "9", "1", "damaged", "0",
+        "9.000", "1.000", "damaged", "0.000",
     )  # fmt: skip
     assert first["bin"] == "C-03-01" and first["unit_cost"] == "60.00"
     assert (second["bin"], second["unit_cost"]) == ("D-05-01", "22.00")
     # Wipers: 15 @ 65.00 + 9 @ 60.00 = 975 + 540 = 1 515.00 over 24.
     wiper = parts.item(PUDONG, WIPER)
     assert (wiper["on_hand"], wiper["value"], wiper["average_cost"]) == (
-        "24", "1515.00", "63.1250",
+        "24.000", "1515.00", "63.1250",
     )  # fmt: skip
 
     for bad, code in (
@@ -170,7 +173,7 @@ def test_receiving_with_rejections_and_a_supplier_claim(parts: Parts, oem_inbox:
                     "reject_reason": "excess"}]},
     )  # fmt: skip
     assert receipt2["purchase_order_status"] == "received"
-    assert receipt2["lines"][0]["variance"] == "1", "two counted, one was outstanding"
+    assert receipt2["lines"][0]["variance"] == "1.000", "two counted, one was outstanding"
 
     # The damaged wiper is claimed from the supplier; the excess one is not claimable.
     claim = planner.create_supplier_claim(
@@ -204,8 +207,10 @@ def test_receiving_with_rejections_and_a_supplier_claim(parts: Parts, oem_inbox:
     with pytest.raises(Conflict) as caught:
         planner.decide_supplier_claim(claim["claim_id"], {"decision": "rejected"})
     assert caught.value.code == "ILLEGAL_TRANSITION"
-    assert [c["claim_id"] for c in parts.rpc(HQ).list_supplier_claims()] == [claim["claim_id"]]
-    assert parts.rpc(KEEPER_SZ).list_supplier_claims() == []
+    assert [c["claim_id"] for c in parts.rpc(HQ).list_supplier_claims()["items"]] == [
+        claim["claim_id"]
+    ]
+    assert parts.rpc(KEEPER_SZ).list_supplier_claims()["items"] == []
     parts.balanced()
 
 
@@ -213,16 +218,16 @@ def test_cancel_and_short_close(parts: Parts) -> None:
     parts.seed()
     planner, keeper = parts.rpc(PLANNER_PD), parts.rpc(KEEPER_PD)
     parts.request_parts("ro-1002", [(TIMING, "3")])
-    [backorder] = parts.rpc(HQ).list_backorders({"order_id": "ro-1002"})
-    emergency = planner.cancel_purchase_order(backorder["po_id"], "OEM 缺货")
+    [backorder] = parts.rpc(HQ).list_backorders({"order_id": "ro-1002"})["items"]
+    emergency = planner.cancel_purchase_order(backorder["po_id"], {"reason": "OEM 缺货"})
     assert emergency["status"] == "cancelled"
-    [backorder] = parts.rpc(HQ).list_backorders({"order_id": "ro-1002"})
+    [backorder] = parts.rpc(HQ).list_backorders({"order_id": "ro-1002"})["items"]
     assert (backorder["po_id"], backorder["expected_at"], backorder["status"]) == (
         None, None, "open",
     )  # fmt: skip
     # The planner sees the waiting demand no order covers, and buys it elsewhere.
-    [line] = planner.order_proposal(PUDONG)["lines"]
-    assert (line["part_number"], line["waiting"], line["quantity"]) == (TIMING, "1", "1")
+    [line] = planner.order_proposal({"site_id": PUDONG})["lines"]
+    assert (line["part_number"], line["waiting"], line["quantity"]) == (TIMING, "1.000", "1.000")
 
     po = planner.create_purchase_order(
         {"site_id": PUDONG, "supplier_id": "sup-local-hd", "kind": "emergency",
@@ -236,7 +241,7 @@ def test_cancel_and_short_close(parts: Parts) -> None:
     with pytest.raises(Conflict) as caught:
         planner.cancel_purchase_order(po["po_id"])
     assert caught.value.code == "ILLEGAL_TRANSITION"
-    closed = planner.close_purchase_order(po["po_id"], "供应商停产")
+    closed = planner.close_purchase_order(po["po_id"], {"reason": "供应商停产"})
     assert closed["status"] == "closed"
     with pytest.raises(Conflict):
         keeper.receive_goods(po["po_id"], {"lines": [{"line_no": 1, "counted": "1",
@@ -260,7 +265,7 @@ def _notice(po_id: str, **overrides: Any) -> dict[str, Any]:
 def test_shipment_notices_are_matched_or_kept_aside(parts: Parts) -> None:
     parts.seed()
     parts.request_parts("ro-1003", [(TIMING, "3")])
-    [backorder] = parts.rpc(HQ).list_backorders({"order_id": "ro-1003"})
+    [backorder] = parts.rpc(HQ).list_backorders({"order_id": "ro-1003"})["items"]
     po_id = backorder["po_id"]
     wait = "on_shipment_notice"
     parts.publish("oem", "shipment_notice", _notice(po_id), wait=wait)
@@ -283,7 +288,7 @@ def test_shipment_notices_are_matched_or_kept_aside(parts: Parts) -> None:
         "oem", "shipment_notice", _notice(po_id, shipment_id="shp-0103", expected_at="2027-01-01"),
         group_id="grp-other", site_id=None, wait=wait,
     )  # fmt: skip
-    shipments = {s["shipment_id"]: s for s in parts.rpc(HQ).list_shipments()}
+    shipments = {s["shipment_id"]: s for s in parts.rpc(HQ).list_shipments()["items"]}
     assert set(shipments) == {"shp-0100", "shp-0101", "shp-0102", "shp-0104"}
     assert shipments["shp-0104"]["note"] == "line 1: quantity shipped out of range"
     assert (shipments["shp-0100"]["status"], shipments["shp-0100"]["site_id"]) == (
@@ -291,13 +296,13 @@ def test_shipment_notices_are_matched_or_kept_aside(parts: Parts) -> None:
     )  # fmt: skip
     assert shipments["shp-0101"]["status"] == "unmatched"
     assert shipments["shp-0102"]["note"] == "the order is not with this OEM"
-    assert parts.rpc(OTHER_HQ).list_shipments() == [
+    assert parts.rpc(OTHER_HQ).list_shipments()["items"] == [
         {**shipments["shp-0100"], "shipment_id": "shp-0103", "status": "unmatched",
          "site_id": None, "expected_at": "2027-01-01", "note": "no such purchase order"},
     ]  # fmt: skip
-    [backorder] = parts.rpc(HQ).list_backorders({"order_id": "ro-1003"})
+    [backorder] = parts.rpc(HQ).list_backorders({"order_id": "ro-1003"})["items"]
     assert backorder["expected_at"] == "2026-11-29"
-    assert parts.rpc(KEEPER_SZ).list_shipments() == []
+    assert parts.rpc(KEEPER_SZ).list_shipments()["items"] == []
 
     keeper = parts.rpc(KEEPER_PD)
     with pytest.raises(NotFound) as caught:
@@ -309,7 +314,10 @@ def test_shipment_notices_are_matched_or_kept_aside(parts: Parts) -> None:
                 "lines": [{"line_no": 1, "counted": "1", "accepted": "1"}]},
     )  # fmt: skip
     assert receipt["lines"][0]["unit_cost"] == "680.00", "no cost on the notice: the order's"
-    by_id = {s["shipment_id"]: s["status"] for s in parts.rpc(HQ).list_shipments({"po_id": po_id})}
+    by_id = {
+        s["shipment_id"]: s["status"]
+        for s in parts.rpc(HQ).list_shipments({"po_id": po_id})["items"]
+    }
     assert by_id == {"shp-0100": "received", "shp-0102": "unmatched", "shp-0104": "unmatched"}
 
 
@@ -346,18 +354,18 @@ def test_purchase_orders_belong_to_their_site(parts: Parts) -> None:
     with pytest.raises(ValidationFailed) as caught:
         parts.rpc(PLANNER_PD).create_purchase_order({"site_id": PUDONG})
     assert list(caught.value.fields) == ["lines"]
-    assert [p["po_id"] for p in parts.rpc(HQ).list_purchase_orders({})] == [po["po_id"]]
+    assert [p["po_id"] for p in parts.rpc(HQ).list_purchase_orders({})["items"]] == [po["po_id"]]
     # Extreme but valid input is a 400, never an overflowing column.
     huge = parts.rpc(PLANNER_PD).create_purchase_order(
         {"site_id": PUDONG, "supplier_id": "sup-local-hd",
-         "lines": [{"part_number": WASH, "quantity": "1000000", "unit_cost": "100000000.00"}]}
+         "lines": [{"part_number": WASH, "quantity": "99999", "unit_cost": "99999999.99"}]}
     )  # fmt: skip
     parts.rpc(PLANNER_PD).send_purchase_order(huge["po_id"])
     with pytest.raises(ValidationFailed) as caught:
         parts.rpc(KEEPER_PD).receive_goods(
-            huge["po_id"], {"lines": [{"line_no": 1, "counted": "1000000", "accepted": "1000000"}]}
+            huge["po_id"], {"lines": [{"line_no": 1, "counted": "99999", "accepted": "99999"}]}
         )
     assert caught.value.code == "VALUE_TOO_LARGE"
     parts.balanced(PUDONG)
-    assert parts.rpc(MANAGER_SZ).list_purchase_orders({}) == []
+    assert parts.rpc(MANAGER_SZ).list_purchase_orders({})["items"] == []
     assert SUZHOU

@@ -9,12 +9,7 @@ from decimal import Decimal as D
 import pytest
 from sqlalchemy import update
 
-from aftersales_cli.seed_data import HANGZHOU, PUDONG, SUZHOU, demo_group
-from aftersales_core.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from aftersales_parts import domain
-from aftersales_parts.base import BUSINESS_TZ
-from aftersales_parts.models import LedgerEntry
-from aftersales_parts.testing import (
+from aftersales_cli.parts_testing import (
     ADVISOR_PD,
     CLERK_PD,
     HQ,
@@ -29,6 +24,11 @@ from aftersales_parts.testing import (
     Parts,
     stock_at,
 )
+from aftersales_cli.seed_data import HANGZHOU, PUDONG, SUZHOU, demo_group
+from aftersales_core.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from aftersales_parts import domain
+from aftersales_parts.base import BUSINESS_TZ
+from aftersales_parts.models import LedgerEntry
 
 OIL_FILTER, TIMING, WIPER, WASH, BATTERY = (
     "04E115561H", "04E198119A", "WIPER-2426", "WASH-2L", "BAT-6QW60",
@@ -64,14 +64,14 @@ def test_counter_sale_with_a_special_order(parts: Parts) -> None:
         "waiting", "3796.00", "500.00", "3296.00",
     )  # fmt: skip
     assert [(ln["reserved"], ln["special_ordered"]) for ln in sale["lines"]] == [
-        ("2", "0"), ("2", "1"),
+        ("2.000", "0.000"), ("2.000", "1.000"),
     ]  # fmt: skip
     [backorder] = sale["backorders"]
     with pytest.raises(Conflict) as caught:
         clerk.complete_counter_sale(sale["sale_id"], {"paid": "3296.00"})
     assert caught.value.code == "ILLEGAL_TRANSITION"
 
-    po = parts.rpc(HQ).list_backorders({"status": "open"})[0]["po_id"]
+    po = parts.rpc(HQ).list_backorders({"status": "open"})["items"][0]["po_id"]
     parts.rpc(KEEPER_PD).receive_goods(
         po, {"lines": [{"line_no": 1, "counted": "1", "accepted": "1"}]}
     )
@@ -89,9 +89,12 @@ def test_counter_sale_with_a_special_order(parts: Parts) -> None:
     assert caught.value.code == "PAYMENT_MISMATCH"
     done = clerk.complete_counter_sale(sale["sale_id"], {"paid": "3296.00"})
     assert (done["status"], done["paid"]) == ("completed", "3296.00")
-    assert parts.item(PUDONG, TIMING)["on_hand"] == "0"
-    assert parts.item(PUDONG, WIPER)["on_hand"] == str(stock_at(PUDONG)[WIPER] - 2)
-    movements = [e["movement"] for e in parts.rpc(HQ).ledger(PUDONG, TIMING)]
+    assert parts.item(PUDONG, TIMING)["on_hand"] == "0.000"
+    assert parts.item(PUDONG, WIPER)["on_hand"] == f"{stock_at(PUDONG)[WIPER] - 2}.000"
+    movements = [
+        e["movement"]
+        for e in parts.rpc(HQ).ledger({"site_id": PUDONG, "part_number": TIMING})["items"]
+    ]
     assert movements[:2] == ["counter_sale", "counter_sale"]  # the opening lot, then the new
     assert [h["action"] for h in clerk.get_counter_sale(sale["sale_id"])["history"]] == [
         "created", "completed",
@@ -106,16 +109,16 @@ def test_a_cancelled_sale_gives_its_stock_back(parts: Parts) -> None:
         _sale(lines=[{"part_number": WASH, "quantity": "5"}], customer_id="cus-pd-001")
     )
     assert sale["status"] == "ready" and sale["deposit"] == "0.00"
-    assert parts.item(PUDONG, WASH)["reserved"] == "5"
+    assert parts.item(PUDONG, WASH)["reserved"] == "5.000"
     with pytest.raises(NotFound):
         parts.rpc(KEEPER_SZ).get_counter_sale(sale["sale_id"])
-    cancelled = clerk.cancel_counter_sale(sale["sale_id"], "客户不要了")
+    cancelled = clerk.cancel_counter_sale(sale["sale_id"], {"reason": "客户不要了"})
     assert cancelled["status"] == "cancelled"
-    assert parts.item(PUDONG, WASH)["reserved"] == "0"
+    assert parts.item(PUDONG, WASH)["reserved"] == "0.000"
     with pytest.raises(Conflict):
         clerk.complete_counter_sale(sale["sale_id"], {"paid": "100.00"})
-    assert [s["sale_id"] for s in parts.rpc(HQ).list_counter_sales()] == [sale["sale_id"]]
-    assert parts.rpc(KEEPER_SZ).list_counter_sales() == []
+    assert [s["sale_id"] for s in parts.rpc(HQ).list_counter_sales()["items"]] == [sale["sale_id"]]
+    assert parts.rpc(KEEPER_SZ).list_counter_sales()["items"] == []
     with pytest.raises(ValidationFailed) as caught:
         clerk.create_counter_sale(_sale(phone="call me"))
     assert list(caught.value.fields) == ["phone"]
@@ -125,8 +128,8 @@ def test_the_locator_sees_the_group_and_never_another(parts: Parts) -> None:
     parts.seed()
     found = parts.rpc(ADVISOR_PD).locate_part(OIL_FILTER)
     assert [(s["site_id"], s["available"], s["yours"]) for s in found["sites"]] == [
-        (PUDONG, "60", True),
-        (HANGZHOU, "30", False),
+        (PUDONG, "60.000", True),
+        (HANGZHOU, "30.000", False),
     ]
     assert found["sites"][1]["bins"][0]["bin"] == "A-01-01"
     # A superseded part: the locator also shows where its replacement is.
@@ -164,7 +167,9 @@ def test_a_transfer_between_two_sites_of_the_group(parts: Parts) -> None:
          "lines": [{"part_number": TIMING, "quantity": "2"}]}
     )  # fmt: skip
     assert transfer["status"] == "requested"
-    assert parts.rpc(KEEPER_PD).list_transfers()[0]["transfer_id"] == transfer["transfer_id"]
+    assert (
+        parts.rpc(KEEPER_PD).list_transfers()["items"][0]["transfer_id"] == transfer["transfer_id"]
+    )
     with pytest.raises(NotFound):
         parts.rpc(KEEPER_SZ).get_transfer(transfer["transfer_id"])
     with pytest.raises(Forbidden):
@@ -173,14 +178,14 @@ def test_a_transfer_between_two_sites_of_the_group(parts: Parts) -> None:
     shipped = parts.rpc(KEEPER_PD).ship_transfer(transfer["transfer_id"])
     assert shipped["status"] == "shipped"
     assert shipped["lines"][0]["value"] == "1360.00"
-    assert parts.item(PUDONG, TIMING)["on_hand"] == "0"
+    assert parts.item(PUDONG, TIMING)["on_hand"] == "0.000"
     with pytest.raises(ValidationFailed) as caught:
         parts.rpc(KEEPER_HZ).receive_transfer(transfer["transfer_id"], {})
     assert caught.value.code == "BIN_REQUIRED"
     received = parts.rpc(KEEPER_HZ).receive_transfer(transfer["transfer_id"], {"bin": "B-01-02"})
     assert received["status"] == "received" and received["received_by"] == "wh.mao.hz"
     timing = parts.item(HANGZHOU, TIMING)
-    assert (timing["on_hand"], timing["value"], timing["reserved"]) == ("2", "1360.00", "1")
+    assert (timing["on_hand"], timing["value"], timing["reserved"]) == ("2.000", "1360.00", "1.000")
     [arrived] = parts.payloads("backorder_arrived")
     assert arrived["order_id"] == "ro-hz-01"
     assert [h["action"] for h in parts.rpc(HQ).get_transfer(transfer["transfer_id"])["history"]] == [  # noqa: E501
@@ -197,7 +202,7 @@ def test_transfers_refused_short_or_withdrawn(parts: Parts) -> None:
     with pytest.raises(Conflict) as caught:
         parts.rpc(KEEPER_PD).ship_transfer(too_many["transfer_id"])
     assert caught.value.code == "INSUFFICIENT_STOCK"
-    rejected = parts.rpc(KEEPER_PD).reject_transfer(too_many["transfer_id"], "库存不足")
+    rejected = parts.rpc(KEEPER_PD).reject_transfer(too_many["transfer_id"], {"reason": "库存不足"})
     assert rejected["status"] == "rejected"
     withdrawn = parts.rpc(KEEPER_HZ).request_transfer({**ask, "lines": [
         {"part_number": OIL_FILTER, "quantity": "5"}]})  # fmt: skip
@@ -237,7 +242,7 @@ def test_figures_per_site_and_for_headquarters(parts: Parts) -> None:
                 .values(occurred_at=moment)
             )
     parts.request_parts("ro-4001", [(OIL_FILTER, "2"), (TIMING, "3")])
-    req_id = parts.rpc(HQ).list_requisitions({"order_id": "ro-4001"})[0]["requisition_id"]
+    req_id = parts.rpc(HQ).list_requisitions({"order_id": "ro-4001"})["items"][0]["requisition_id"]
     parts.rpc(KEEPER_PD).issue_parts(req_id, {"lines": [{"line_id": "ln-1", "quantity": "2"}]})
     regular = parts.rpc(PLANNER_PD).create_purchase_order(
         {"site_id": PUDONG, "lines": [{"part_number": WASH, "quantity": "10"}]}

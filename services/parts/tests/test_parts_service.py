@@ -60,7 +60,7 @@ def test_import_reference_data_is_idempotent_and_lists_by_group(db: Engine, rpc:
         "stock": 0,
     }
 
-    listed = rpc(PARTS_MANAGER_A).parts.list_parts()
+    listed = rpc(PARTS_MANAGER_A).parts.list_parts()["items"]
     expected = demo_group()["parts"][:8]
     assert [p["part_number"] for p in listed] == sorted(p["part_number"] for p in expected)
     by_number = {p["part_number"]: p for p in listed}
@@ -74,7 +74,7 @@ def test_import_reference_data_is_idempotent_and_lists_by_group(db: Engine, rpc:
         "superseded_by": None,
     }
     # The catalog is the group's: every site of it sees the same parts.
-    assert rpc(CLERK_B).parts.list_parts() == listed
+    assert rpc(CLERK_B).parts.list_parts()["items"] == listed
 
     # Another group has its own catalog, even with the same part numbers.
     other = _slice(OTHER_GROUP, n=2)
@@ -84,12 +84,12 @@ def test_import_reference_data_is_idempotent_and_lists_by_group(db: Engine, rpc:
         "suppliers": 0,
         "stock": 0,
     }
-    theirs = rpc(OTHER_HQ).parts.list_parts()
+    theirs = rpc(OTHER_HQ).parts.list_parts()["items"]
     assert [(p["part_number"], p["price"]) for p in theirs] == [
         ("04E115561H", "55.00"),
         ("G052195M4", "398.00"),
     ]
-    assert rpc(PARTS_MANAGER_A).parts.list_parts() == listed
+    assert rpc(PARTS_MANAGER_A).parts.list_parts()["items"] == listed
     assert _count(db) == 10
 
 
@@ -104,9 +104,9 @@ def test_import_reference_data_is_for_loaders_of_the_group(db: Engine, rpc: Any)
     with pytest.raises(Unauthorized):
         rpc().parts.import_reference_data(copy.deepcopy(data))
     with pytest.raises(Unauthorized):
-        rpc().parts.list_parts()
+        rpc().parts.list_parts()["items"]
     assert _count(db) == 0
-    assert rpc(OTHER_HQ).parts.list_parts() == []
+    assert rpc(OTHER_HQ).parts.list_parts()["items"] == []
 
 
 def test_price_below_cost_is_refused(db: Engine, rpc: Any) -> None:
@@ -141,7 +141,7 @@ def test_health(db: Engine, rpc: Any) -> None:
 
 
 def test_catalog_changes_and_price_history(parts: Any) -> None:
-    from aftersales_parts.testing import ADVISOR_PD, KEEPER_PD, MANAGER_PD
+    from aftersales_cli.parts_testing import ADVISOR_PD, KEEPER_PD, MANAGER_PD
 
     parts.seed(stock=False)
     manager = parts.rpc(MANAGER_PD)
@@ -170,7 +170,7 @@ def test_catalog_changes_and_price_history(parts: Any) -> None:
         "48.00", "52.00", "28.00", "28.00",
     )  # fmt: skip
     parts.rpc(HQ).change_price("04E115561H", {"cost": "30.00"})
-    history = parts.rpc(ADVISOR_PD).price_history("04E115561H")
+    history = parts.rpc(ADVISOR_PD).price_history("04E115561H")["items"]
     assert [(h["new_price"], h["new_cost"], h["changed_by"]) for h in history] == [
         ("52.00", "28.00", "pm.guo.pd"),
         ("52.00", "30.00", "hq.chen"),
@@ -185,26 +185,29 @@ def test_catalog_changes_and_price_history(parts: Any) -> None:
     with pytest.raises(NotFound):
         manager.change_price("NOPE", {"price": "1.00"})
 
-    assert [p["part_number"] for p in parts.rpc(ADVISOR_PD).list_parts({"q": "火花塞"})] == [
+    plugs = parts.rpc(ADVISOR_PD).list_parts({"q": "火花塞"})["items"]
+    assert [p["part_number"] for p in plugs] == [
         "04E905612C", "90919-01253",
     ]  # fmt: skip
-    fits = {p["part_number"] for p in parts.rpc(ADVISOR_PD).list_parts({"model": "凯美瑞"})}
+    fits = {
+        p["part_number"] for p in parts.rpc(ADVISOR_PD).list_parts({"model": "凯美瑞"})["items"]
+    }
     assert "90915-YZZJ1" in fits and "DOT4-1L" in fits and "04E115561H" not in fits
 
 
 def test_quote_prices_and_availability_for_reception(parts: Any) -> None:
-    from aftersales_parts.testing import ADVISOR_PD, KEEPER_SZ, OEM
+    from aftersales_cli.parts_testing import ADVISOR_PD, KEEPER_SZ, OEM
 
     parts.seed()
     parts.request_parts("ro-q1", [("04E198119A", "1")])
     quote = parts.rpc(ADVISOR_PD).quote(PUDONG, ["04E198119A", "04E115561H", "90915-YZZJ1"])
     assert quote == [
         {"part_number": "04E198119A", "name": "正时皮带套件", "unit": "套", "price": "1180.00",
-         "available": "1", "superseded_by": None},
+         "available": "1.000", "superseded_by": None},
         {"part_number": "04E115561H", "name": "机油滤清器", "unit": "个", "price": "48.00",
-         "available": "60", "superseded_by": None},
+         "available": "60.000", "superseded_by": None},
         {"part_number": "90915-YZZJ1", "name": "机油滤清器", "unit": "个", "price": "45.00",
-         "available": "0", "superseded_by": None},
+         "available": "0.000", "superseded_by": None},
     ]  # fmt: skip
     with pytest.raises(ValidationFailed) as caught:
         parts.rpc(ADVISOR_PD).quote(PUDONG, ["04E115561H", "NOPE-1", "NOPE-2"])
@@ -222,12 +225,12 @@ def test_quote_prices_and_availability_for_reception(parts: Any) -> None:
 
 
 def test_suppliers_of_the_group(parts: Any) -> None:
-    from aftersales_parts.testing import ADVISOR_PD, MANAGER_PD
+    from aftersales_cli.parts_testing import ADVISOR_PD, MANAGER_PD
 
     parts.seed(stock=False)
-    names = [s["supplier_id"] for s in parts.rpc(ADVISOR_PD).list_suppliers()]
+    names = [s["supplier_id"] for s in parts.rpc(ADVISOR_PD).list_suppliers()["items"]]
     assert sorted(names) == ["sup-faw-vw", "sup-gac-toyota", "sup-local-hd", "sup-saic-vw"]
-    assert parts.rpc(OTHER_HQ).list_suppliers() == []
+    assert parts.rpc(OTHER_HQ).list_suppliers()["items"] == []
     saved = parts.rpc(MANAGER_PD).save_supplier(
         {"supplier_id": "sup-local-hd", "name": "上海华东汽配商行", "kind": "local",
          "site_ids": [PUDONG], "lead_time_days": 2}

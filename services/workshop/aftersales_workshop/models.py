@@ -43,6 +43,7 @@ class Team(Base):
     group_id: Mapped[str] = mapped_column(String(40))
     site_id: Mapped[str] = mapped_column(String(40), index=True)
     name: Mapped[str] = mapped_column(String(100))
+    leader_id: Mapped[str | None] = mapped_column(String(40))  # the technician who leads it
 
 
 class Technician(Base):
@@ -130,7 +131,12 @@ class Job(Base):
     """One approved labor line of an RO, as the workshop works it."""
 
     __tablename__ = "jobs"
-    __table_args__ = (UniqueConstraint("order_id", "line_id", name="uq_jobs_order_line"),)
+    __table_args__ = (
+        UniqueConstraint("order_id", "line_id", name="uq_jobs_order_line"),
+        # Keyset pages: a site's jobs and a technician's jobs, newest first.
+        Index("ix_jobs_site_created", "site_id", "created_at", "job_id"),
+        Index("ix_jobs_technician_created", "technician_id", "created_at", "job_id"),
+    )
 
     job_id: Mapped[str] = mapped_column(String(40), primary_key=True)
     group_id: Mapped[str] = mapped_column(String(40))
@@ -293,6 +299,7 @@ class Comeback(Base):
     original job and its technician."""
 
     __tablename__ = "comebacks"
+    __table_args__ = (Index("ix_comebacks_group_detected", "group_id", "detected_at", "order_id"),)
 
     order_id: Mapped[str] = mapped_column(String(40), primary_key=True)  # the new RO
     group_id: Mapped[str] = mapped_column(String(40))

@@ -131,6 +131,11 @@ def call(rpc: Any) -> Callable[[Tenant | None], Any]:
 # ---------------------------------------------------------------- helpers
 
 
+def period(site_id: str | None, first: str, last: str) -> dict[str, Any]:
+    """The query of a figures or comebacks call: a site (or all yours) and `from`/`to`."""
+    return {"site_id": site_id, "from": first, "to": last}
+
+
 def wait_for(predicate: Callable[[], Any], timeout: float = 15, what: str = "condition") -> Any:
     deadline = time.monotonic() + timeout
     while True:
@@ -947,7 +952,7 @@ def test_a_back_order_flags_the_jobs_until_it_arrives(ws: Workshop, call: Any) -
         {
             "line_id": "ln-4",
             "part_number": "5QD698151B",
-            "quantity": "1",
+            "quantity": "1.000",  # the API's quantity format: to 0.001
             "expected_at": "2026-11-27",
         }
     ]
@@ -1077,12 +1082,14 @@ def test_a_comeback_is_linked_to_the_original_job_and_technician(ws: Workshop, c
     assert by_words["matched_by"] == "complaint" and by_words["similarity"] == "1.00"
     assert by_words["technician_id"] == "tech.liu.pd"
     today = domain.local_date(now).isoformat()
-    pudong = call(ADVISOR).list_comebacks(PUDONG, today, today)
+    pudong = call(ADVISOR).list_comebacks(period(PUDONG, today, today))["items"]
     assert {c["order_id"] for c in pudong} >= {second, third}
-    assert {c["order_id"] for c in call(ADVISOR_SZ).list_comebacks(None, today, today)} == {third}
+    assert {
+        c["order_id"] for c in call(ADVISOR_SZ).list_comebacks(period(None, today, today))["items"]
+    } == {third}
     liu = next(
         t
-        for t in call(HQ).figures(PUDONG, today, today)["technicians"]
+        for t in call(HQ).figures(period(PUDONG, today, today))["technicians"]
         if t["technician_id"] == "tech.liu.pd"
     )
     assert liu["comebacks"] >= 2
@@ -1280,7 +1287,7 @@ def test_figures_per_technician_team_and_site(ws: Workshop, call: Any) -> None:
         },
     )
 
-    figures = call(DISPATCHER_SZ).figures(SUZHOU, "2025-03-05", "2025-03-05")
+    figures = call(DISPATCHER_SZ).figures(period(SUZHOU, "2025-03-05", "2025-03-05"))
     assert (figures["date_from"], figures["date_to"]) == ("2025-03-05", "2025-03-05")
     assert {t["site_id"] for t in figures["technicians"]} == {SUZHOU}
     jin = next(t for t in figures["technicians"] if t["technician_id"] == "tech.jin.sz")
@@ -1315,26 +1322,26 @@ def test_figures_per_technician_team_and_site(ws: Workshop, call: Any) -> None:
     assert (site["productivity"], site["proficiency"]) == ("0.06", "0.06")
 
     with pytest.raises(Forbidden):
-        call(DISPATCHER_SZ).figures(PUDONG, "2025-03-05", "2025-03-05")
+        call(DISPATCHER_SZ).figures(period(PUDONG, "2025-03-05", "2025-03-05"))
     with pytest.raises(Forbidden):
-        call(OEM).figures(None, "2025-03-05", "2025-03-05")
+        call(OEM).figures(period(None, "2025-03-05", "2025-03-05"))
     with pytest.raises(ValidationFailed) as caught:
-        call(HQ).figures(None, "2025-03-05", "2025-03-01")
-    assert list(caught.value.fields) == ["date_to"]
+        call(HQ).figures(period(None, "2025-03-05", "2025-03-01"))
+    assert list(caught.value.fields) == ["to"]
     with pytest.raises(ValidationFailed) as caught:
-        call(HQ).figures(None, "5 March", "2025-03-05")
-    assert list(caught.value.fields) == ["date_from"]
-    group = call(HQ).figures(None, "2025-03-05", "2025-03-05")
+        call(HQ).figures(period(None, "5 March", "2025-03-05"))
+    assert list(caught.value.fields) == ["from"]
+    group = call(HQ).figures(period(None, "2025-03-05", "2025-03-05"))
     assert [s["site_id"] for s in group["sites"]] == [PUDONG, SUZHOU]
     assert (group["total"]["sold_hours"], group["total"]["clocked_hours"]) == ("2.2", "2.5")
-    assert call(OTHER_HQ).figures(None, "2025-03-05", "2025-03-05")["technicians"] == []
+    assert call(OTHER_HQ).figures(period(None, "2025-03-05", "2025-03-05"))["technicians"] == []
 
 
 def test_figures_attended_hours_come_from_attendance_and_the_pattern(
     ws: Workshop, call: Any
 ) -> None:
     """Past days count: Pudong's default pattern is 8.0 h a day; one recorded leave day."""
-    figures = call(DISPATCHER).figures(PUDONG, "2025-01-06", "2025-01-07")
+    figures = call(DISPATCHER).figures(period(PUDONG, "2025-01-06", "2025-01-07"))
     zhao = next(t for t in figures["technicians"] if t["technician_id"] == "tech.zhao.pd")
     assert (zhao["attended_hours"], zhao["productivity"], zhao["efficiency"]) == (
         "16.0",
@@ -1345,7 +1352,7 @@ def test_figures_attended_hours_come_from_attendance_and_the_pattern(
         PUDONG,
         {"date": "2025-01-07", "entries": [{"technician_id": "tech.zhao.pd", "status": "leave"}]},
     )
-    figures = call(DISPATCHER).figures(PUDONG, "2025-01-06", "2025-01-07")
+    figures = call(DISPATCHER).figures(period(PUDONG, "2025-01-06", "2025-01-07"))
     zhao = next(t for t in figures["technicians"] if t["technician_id"] == "tech.zhao.pd")
     assert zhao["attended_hours"] == "8.0"
     assert figures["sites"][0]["attended_hours"] == "88.0"  # 6 x 16 - 8
@@ -1374,7 +1381,7 @@ def test_another_sites_job_is_not_found_and_roles_are_checked(ws: Workshop, call
     with pytest.raises(Forbidden):
         call(OEM).dispatch_board(PUDONG)
     assert call(HQ).dispatch_board(PUDONG)["site_id"] == PUDONG
-    assert call(HQ).list_bays(PUDONG)[1] == {
+    assert call(HQ).list_bays(PUDONG)["items"][1] == {
         "bay_id": "bay-pd-4w",
         "site_id": PUDONG,
         "name": "四轮定位",

@@ -139,7 +139,7 @@ def test_a_technician_must_join_a_team_of_their_own_site_and_group(db: Engine, r
 def test_list_technicians_by_site(db: Engine, rpc: Any) -> None:
     rpc(SYSTEM).workshop.import_reference_data(_slice())
 
-    pudong = rpc(DISPATCHER_A).workshop.list_technicians(PUDONG)
+    pudong = rpc(DISPATCHER_A).workshop.list_technicians(PUDONG)["items"]
     assert [t["technician_id"] for t in pudong] == [
         "tech.liu.pd",
         "tech.wu.pd",
@@ -161,12 +161,12 @@ def test_list_technicians_by_site(db: Engine, rpc: Any) -> None:
     with pytest.raises(Forbidden) as caught:
         rpc(DISPATCHER_A).workshop.list_technicians(SUZHOU)
     assert caught.value.code == "SITE_FORBIDDEN"
-    assert len(rpc(HQ).workshop.list_technicians(SUZHOU)) == 6
-    assert len(rpc(HQ).workshop.list_technicians(PUDONG)) == 6
-    assert rpc(HQ).workshop.list_technicians(HANGZHOU) == []  # not loaded
-    assert rpc(OTHER_HQ).workshop.list_technicians(PUDONG) == []
+    assert len(rpc(HQ).workshop.list_technicians(SUZHOU)["items"]) == 6
+    assert len(rpc(HQ).workshop.list_technicians(PUDONG)["items"]) == 6
+    assert rpc(HQ).workshop.list_technicians(HANGZHOU)["items"] == []  # not loaded
+    assert rpc(OTHER_HQ).workshop.list_technicians(PUDONG)["items"] == []
     with pytest.raises(Unauthorized):
-        rpc().workshop.list_technicians(PUDONG)
+        rpc().workshop.list_technicians(PUDONG)["items"]
 
 
 def test_health(db: Engine, rpc: Any) -> None:

@@ -86,7 +86,7 @@ def test_the_workshop_on_sqlite(tmp_path: Path, run_services: Any, rpc: Any, amq
     time.sleep(1)  # five more ticks of the watch
     assert _risk(url) == 1
     today = domain.local_date(datetime.now(UTC)).isoformat()
-    figures = dispatcher.figures(PUDONG, today, today)
+    figures = dispatcher.figures({"site_id": PUDONG, "from": today, "to": today})
     liu_figures = next(t for t in figures["technicians"] if t["technician_id"] == "tech.liu.pd")
     assert liu_figures["sold_hours"] == "1.0"
     assert dispatcher.capacity(PUDONG, today)["available_hours"] == "48.0"

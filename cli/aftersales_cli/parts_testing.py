@@ -220,12 +220,12 @@ class Parts:
     def balanced(self, *sites: str) -> None:
         """账、卡、物相符 at every site named (default: all three)."""
         for site in sites or (PUDONG, SUZHOU, HANGZHOU):
-            result = self.rpc(HQ).reconcile(site)
+            result = self.rpc(HQ).reconcile({"site_id": site})
             assert result["balanced"], result["mismatches"]
 
     def item(self, site_id: str, part_number: str, stock_class: str = "usable") -> dict[str, Any]:
         rows = self.rpc(HQ).list_stock(
             {"site_id": site_id, "part_number": part_number, "stock_class": stock_class}
-        )
+        )["items"]
         assert len(rows) == 1, rows
         return rows[0]

@@ -1,0 +1,160 @@
+"""Customer care's rules in plain Python (no nameko, no SQLAlchemy), by business area:
+
+- `policy`: a site's care policy, when a customer may be phoned, local dates, periods.
+- `followups`: when the follow-up after a delivery is due, attempts, the survey.
+- `complaints`: the closed loop as a state machine, deadlines, escalation, registration.
+- `reminders`: next service by date or mileage, reminder calls.
+- `customers`: agents balanced by load, lost and loyal customers, churn.
+- `figures`: the site figures from plain facts.
+
+Every refusal other than not-found / forbidden is raised here, where it is unit-tested.
+"""
+
+from aftersales_contracts.api.customer_care import (
+    APPROVER_ROLES,
+    ATTEMPT_OUTCOMES,
+    CARE_ROLES,
+    COMPLAINT_ACTIONS,
+    COMPLAINT_HANDLER_ROLES,
+    COMPLAINT_STATES,
+    COMPLAINT_STEPS,
+    FOLLOWUP_STATES,
+    LOST_REASONS,
+    POLICY_ROLES,
+    REMINDER_KINDS,
+    REMINDER_OUTCOMES,
+    REMINDER_ROLES,
+    SURVEY_FACTORS,
+)
+from aftersales_contracts.customer_care import (
+    COMPLAINT_CHANNELS,
+    COMPLAINT_SOURCES,
+    DEPARTMENTS,
+    ESCALATION_REASONS,
+    SATISFACTION,
+)
+from aftersales_contracts.vocabulary import COMPLAINT_CLASSIFICATIONS, CUSTOMER_CLASSES
+
+from .complaints import (
+    CLOCK_SKEW,
+    MAX_BACKDATE,
+    Complainant,
+    Complaint,
+    ComplaintState,
+    Transition,
+    apply_complaint_action,
+    check_action,
+    complainant,
+    complaint_deadlines,
+    escalate_by_hand,
+    escalate_complaint,
+    escalation_target,
+    overdue_reasons,
+    received_at,
+    suggested_department,
+)
+from .customers import balance, churn, is_lost, lost_since, loyal, pick_agent
+from .figures import ComplaintFact, FollowupFact, care_figures, mean, rate
+from .followups import (
+    FOLLOWUP_WINDOW,
+    MANDATORY_CLASSES,
+    AttemptResult,
+    FollowupSchedule,
+    Survey,
+    followup_schedule,
+    record_attempt,
+)
+from .policy import (
+    CarePolicy,
+    add_months,
+    aware,
+    is_call_time,
+    is_int_in,
+    is_rest_day,
+    local_date,
+    next_call_time,
+    report_period,
+    zone,
+)
+from .reminders import (
+    ReminderCall,
+    ServiceReminder,
+    average_daily_km,
+    mileage_due_date,
+    next_service_reminder,
+    record_reminder_call,
+)
+
+__all__ = [
+    "APPROVER_ROLES",
+    "ATTEMPT_OUTCOMES",
+    "CARE_ROLES",
+    "CLOCK_SKEW",
+    "COMPLAINT_ACTIONS",
+    "COMPLAINT_CHANNELS",
+    "COMPLAINT_CLASSIFICATIONS",
+    "COMPLAINT_HANDLER_ROLES",
+    "COMPLAINT_SOURCES",
+    "COMPLAINT_STATES",
+    "COMPLAINT_STEPS",
+    "CUSTOMER_CLASSES",
+    "DEPARTMENTS",
+    "ESCALATION_REASONS",
+    "FOLLOWUP_STATES",
+    "FOLLOWUP_WINDOW",
+    "LOST_REASONS",
+    "MANDATORY_CLASSES",
+    "MAX_BACKDATE",
+    "POLICY_ROLES",
+    "REMINDER_KINDS",
+    "REMINDER_OUTCOMES",
+    "REMINDER_ROLES",
+    "SATISFACTION",
+    "SURVEY_FACTORS",
+    "AttemptResult",
+    "CarePolicy",
+    "Complainant",
+    "Complaint",
+    "ComplaintFact",
+    "ComplaintState",
+    "FollowupFact",
+    "FollowupSchedule",
+    "ReminderCall",
+    "ServiceReminder",
+    "Survey",
+    "Transition",
+    "add_months",
+    "apply_complaint_action",
+    "average_daily_km",
+    "aware",
+    "balance",
+    "care_figures",
+    "check_action",
+    "churn",
+    "complainant",
+    "complaint_deadlines",
+    "escalate_by_hand",
+    "escalate_complaint",
+    "escalation_target",
+    "followup_schedule",
+    "is_call_time",
+    "is_int_in",
+    "is_lost",
+    "is_rest_day",
+    "local_date",
+    "lost_since",
+    "loyal",
+    "mean",
+    "mileage_due_date",
+    "next_call_time",
+    "next_service_reminder",
+    "overdue_reasons",
+    "pick_agent",
+    "rate",
+    "received_at",
+    "record_attempt",
+    "record_reminder_call",
+    "report_period",
+    "suggested_department",
+    "zone",
+]
