@@ -9,19 +9,22 @@ from typing import Any
 
 from nameko.dependency_providers import Config
 from nameko.rpc import RpcProxy
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Request
 
 from aftersales_core.db import Database
 from aftersales_core.envelope import utcnow
-from aftersales_core.errors import AppError, Conflict, ValidationFailed
+from aftersales_core.errors import AppError, Conflict, NotFound, ValidationFailed
 from aftersales_core.etag import etag_of
 from aftersales_core.remote import Remote
 from aftersales_core.service import CallerProvider
 
 from .http import json_body, optional_body, text_problem
-from .models import IdempotencyKey
+from .models import IdempotencyKey, Site
 from .routing import BODY, OPTIONAL_BODY, QUERY, Route
+
+BODIES = (BODY, OPTIONAL_BODY)
 
 DEALER_SERVICES = ("reception", "workshop", "parts", "claims", "customer-care")
 
@@ -49,6 +52,7 @@ class GatewayBase:
     def _serve(self, route: Route, request: Request, path_values: dict[str, Any]) -> Any:
         """Serve one row of the route table: gather the RPC's arguments, call the owning
         service (replaying a repeated Idempotency-Key), and tag documents with an ETag."""
+        self._require_own_sites(route, [path_values.get("site_id"), request.args.get("site_id")])
         if route.service is None:
             result = getattr(self, route.call)(request, **path_values)
             if not isinstance(result, tuple):
@@ -57,7 +61,14 @@ class GatewayBase:
                 result = (route.status, result)
             status, body = result
         else:
+            self._require_own_sites(
+                route, [path_values.get("site_id"), request.args.get("site_id")]
+            )
             args = [_argument(token, request, path_values) for token in route.args]
+            bodies = [arg for token, arg in zip(route.args, args, strict=True) if token in BODIES]
+            self._require_own_sites(
+                route, [body.get("site_id") for body in bodies if isinstance(body, dict)]
+            )
 
             def produce() -> tuple[int, Any]:
                 return route.status, self._call(route.service, route.call, *args)
@@ -68,6 +79,26 @@ class GatewayBase:
         if route.etag and status < 300 and isinstance(body, dict):
             return status, body, {"ETag": etag_of(body)}
         return status, body
+
+    def _require_own_sites(self, route: Route, site_ids: list[Any]) -> None:
+        """A site named in the path, the query or the body must be one of the caller's
+        group (the directory knows which): another group's site is "not found" before
+        any service is asked, so a service keyed by site alone cannot be reached
+        across groups. Whether the caller may see that site of their own group stays
+        the owning service's check."""
+        if route.public or not route.names_a_site:
+            return
+        tenant = self.caller.tenant
+        for site_id in {s for s in site_ids if isinstance(s, str) and s}:
+            if site_id not in self._group_site_ids(tenant.group_id):
+                raise NotFound(
+                    f"site {site_id} not found", "SITE_NOT_FOUND", {"site_id": [site_id]}
+                )
+
+    def _group_site_ids(self, group_id: str) -> frozenset[str]:
+        return frozenset(
+            self.db.session.scalars(select(Site.site_id).where(Site.group_id == group_id))
+        )
 
     def _idempotent(self, request: Request, produce: Callable[[], tuple[int, Any]]) -> Any:
         """Replay the first result of a write sent again with the same Idempotency-Key."""

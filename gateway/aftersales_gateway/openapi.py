@@ -100,6 +100,8 @@ def _errors(route: Route) -> dict[int, tuple[str, ...]]:
         extra.append({412: ("PRECONDITION_FAILED",)})
     if route.body is not None:
         extra.append(BODY)
+    if route.names_a_site and not route.public:
+        extra.append({404: ("SITE_NOT_FOUND",)})
     for mapping in extra:
         for status, names in mapping.items():
             codes.setdefault(status, set()).update(names)

@@ -71,8 +71,23 @@ class Route:
         return self.method in WRITES
 
     @property
+    def names_a_site(self) -> bool:
+        """The route takes a `site_id` (path, query or body): the gateway checks that
+        it is a site of the caller's group."""
+        return "<site_id>" in self.path or any(
+            _declares(schema, "site_id") for schema in (self.query, self.body)
+        )
+
+    @property
     def takes_idempotency_key(self) -> bool:
         return self.is_write if self.idempotent is None else self.idempotent
+
+
+def _declares(schema: type[Schema] | Schema | None, field: str) -> bool:
+    if schema is None:
+        return False
+    instance = schema() if isinstance(schema, type) else schema
+    return field in instance.fields
 
 
 def http_name(route: Route) -> str:

@@ -9,6 +9,7 @@ result, the commit cannot live in a dependency hook: `@command` and
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import weakref
 from typing import Any
@@ -114,12 +115,15 @@ class WorkerDb:
         """Record a message to an OEM (claims, parts orders) on the OEM exchange, via the outbox."""
         return self._record(
             Envelope(message_type, group_id, site_id, payload, correlation_id, version),
+            internal=False,
             exchange=OEM_EXCHANGE,
             routing_key=to_oem_routing_key(oem_id, message_type),
         )
 
-    def _record(self, envelope: Envelope, **route: Any) -> Envelope:
-        context = self._worker_ctx.context_data
+    def _record(self, envelope: Envelope, *, internal: bool = True, **route: Any) -> Envelope:
+        """Into the outbox. Events between our services carry the caller (who did it);
+        a message to a manufacturer carries nothing of our staff's ids or roles."""
+        context = self._worker_ctx.context_data if internal else {}
         headers = {f"nameko.{k}": context[k] for k in CONTEXT_KEYS if context.get(k)}
         outbox_module.record(self.session, self._provider.service_name, envelope, headers, **route)
         self._published = True
@@ -138,9 +142,16 @@ class WorkerDb:
             self._session.rollback()
 
     def close(self) -> None:
+        """Give the connection back; a database that went away meanwhile is logged,
+        never raised (it would kill the service's container from worker teardown)."""
         if self._session is not None:
-            self._session.close()  # rolls back anything not committed
-            self._session = None
+            session, self._session = self._session, None
+            try:
+                session.close()  # rolls back anything not committed
+            except Exception:  # noqa: BLE001 - the pool drops the broken connection
+                log.warning("closing a database session failed", exc_info=True)
+                with contextlib.suppress(Exception):
+                    session.invalidate()
 
 
 class Database(DependencyProvider):
