@@ -35,6 +35,7 @@ from .domain import (
     apply_approval,
     assessment_totals,
     check_document,
+    check_order_link,
     claim_number,
     documents_may_change,
     documents_view,
@@ -101,6 +102,9 @@ class InsuranceClaims(Cases):
         fields = load(InsuranceClaimIn(), data)
         tenant.require_site(fields["site_id"])
         tenant.require_role(*INSURANCE_WRITERS)
+        if fields.get("order_id"):
+            order = self.session.get(RepairOrderRow, fields["order_id"])
+            check_order_link(order, fields["order_id"], tenant.group_id, fields["site_id"])
         claim = self.new_claim(
             tenant.group_id, fields["site_id"], fields["vin"], tenant.user_id, fields
         )

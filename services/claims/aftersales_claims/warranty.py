@@ -33,6 +33,7 @@ from . import adapters, messages
 from .adapters import apply_changes, new_id
 from .cases import Cases, today
 from .domain import (
+    check_order_link,
     claim_number,
     claimed_amount,
     local_date,
@@ -41,7 +42,7 @@ from .domain import (
     old_part_done,
     require_ready,
 )
-from .models import ClaimSubmission, Vehicle, WarrantyClaim
+from .models import ClaimSubmission, RepairOrderRow, Vehicle, WarrantyClaim
 
 # The fields of a claim a clerk fills in (lines apart).
 CLAIM_FIELDS = (
@@ -127,6 +128,9 @@ class WarrantyClaims(Cases):
         fields = load(WarrantyClaimIn(), data)
         tenant.require_site(fields["site_id"])
         tenant.require_role(*CLAIM_WRITERS)
+        if fields["order_id"]:
+            order = self.session.get(RepairOrderRow, fields["order_id"])
+            check_order_link(order, fields["order_id"], tenant.group_id, fields["site_id"])
         claim = self.new_claim(
             tenant.group_id,
             fields["site_id"],

@@ -1018,3 +1018,34 @@ def test_a_write_with_a_stale_if_match_changes_nothing(claims: dict[str, Any], r
     assert rpc(ACCIDENT_A).claims.get_insurance_claim(intake["insurance_claim_id"])["status"] == (
         "intake"
     )
+
+
+def test_a_claim_names_only_a_repair_order_of_its_own_site(
+    claims: dict[str, Any], rpc: Any
+) -> None:
+    """Another site's (or group's) order number was accepted unchecked: the claim was
+    tied to the wrong car and suppressed the real site's own claim."""
+    vin = new_vin()
+    register(claims, vin)
+    opened(claims, "ro-site-a-1", vin)
+    for tenant, site in ((CLERK_B, B), (OTHER_GROUP_CLERK, A)):
+        with pytest.raises((ValidationFailed, Forbidden)) as caught:
+            rpc(tenant).claims.draft_warranty_claim(
+                {"site_id": site, "vin": vin, "order_id": "ro-site-a-1"}
+            )
+        if isinstance(caught.value, ValidationFailed):
+            assert caught.value.code == "ORDER_NOT_FOUND" and "order_id" in caught.value.fields
+    accident_b = Tenant("acr.b", G, (B,), ("accident_reception",))
+    with pytest.raises(ValidationFailed) as caught:
+        rpc(accident_b).claims.open_insurance_claim(
+            {"site_id": B, "vin": vin, "order_id": "ro-site-a-1"}
+        )
+    assert caught.value.code == "ORDER_NOT_FOUND"
+    with pytest.raises(ValidationFailed):
+        rpc(ACCIDENT_A).claims.open_insurance_claim(
+            {"site_id": A, "vin": vin, "order_id": "ro-never-opened"}
+        )
+    linked = rpc(ACCIDENT_A).claims.open_insurance_claim(
+        {"site_id": A, "vin": vin, "order_id": "ro-site-a-1"}
+    )
+    assert linked["order_number"] == "A-ro-site-a-1"

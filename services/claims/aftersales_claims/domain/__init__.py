@@ -22,6 +22,7 @@ from .common import (
     RATE_STEP,
     Finding,
     add_months,
+    check_order_link,
     decimal_text,
     findings_error,
     last_day,
@@ -102,6 +103,7 @@ from .warranty import (
 )
 
 __all__ = [
+    "check_order_link",
     "APPROVED_OUTCOMES",
     "ASSESSMENT_KINDS",
     "Addressee",

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from aftersales_core.clock import SITE_TZ, local_date  # noqa: F401 - local_date re-exported
 from aftersales_core.errors import ValidationFailed
@@ -105,3 +106,13 @@ def report_days(
     if date_to < date_from:
         raise ValidationFailed.on("to", "the period ends before it begins")
     return date_from, date_to
+
+
+def check_order_link(order: Any, order_id: str, group_id: str, site_id: str) -> None:
+    """A claim may name only a repair order of its own site (known from reception's
+    events): another site's or group's order would tie the claim to the wrong car and
+    suppress the real site's claim."""
+    if order is None or order.group_id != group_id or order.site_id != site_id:
+        raise ValidationFailed.on(
+            "order_id", f"no repair order {order_id} at {site_id}", "ORDER_NOT_FOUND"
+        )
