@@ -402,10 +402,12 @@ def test_documents_people_edit_carry_etags(system: System) -> None:
     supplier = f"{P}/suppliers/sup-local-hd"
     read = system.get(supplier, PLANNER_PD)
     body = {k: v for k, v in _ok(read).items() if k != "supplier_id"}
-    put = system.request("PUT", supplier, MANAGER_PD, json={**body, "lead_time_days": 2},
+    _error(system.request("PUT", supplier, MANAGER_PD, json={**body, "lead_time_days": 2},
+                          headers={"If-Match": read.headers["ETag"]}), 403)  # fmt: skip
+    put = system.request("PUT", supplier, HQ, json={**body, "lead_time_days": 2},
                          headers={"If-Match": read.headers["ETag"]})  # fmt: skip
     assert _ok(put)["lead_time_days"] == 2
-    _error(system.request("PUT", supplier, MANAGER_PD, json={**body, "lead_time_days": 9},
+    _error(system.request("PUT", supplier, HQ, json={**body, "lead_time_days": 9},
                           headers={"If-Match": read.headers["ETag"]}), 412)  # fmt: skip
     assert _ok(system.get(supplier, PLANNER_PD))["lead_time_days"] == 2
 

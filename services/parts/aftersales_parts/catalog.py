@@ -257,26 +257,28 @@ class Catalog(PartsBase):
         return SupplierOut().dump(self._supplier_of_group(supplier_id))
 
     def save_supplier(self, data: dict[str, Any]) -> dict[str, Any]:
-        """Add a supplier, or change one (its id stays)."""
+        """Add a supplier (an id in use is a 409: changing one is `update_supplier`)."""
         tenant = self._staff(*CATALOG_ROLES)
         fields = self._load(SupplierIn(), data)
         supplier = self.db.session.get(Supplier, fields["supplier_id"], with_for_update=True)
         owner = supplier.group_id if supplier is not None else None
-        domain.check_supplier_id(fields["supplier_id"], owner, tenant.group_id)
-        if supplier is None:
-            supplier = Supplier(group_id=tenant.group_id, **fields)
-            self.db.session.add(supplier)
-        else:
-            for key, value in fields.items():
-                setattr(supplier, key, value)
+        domain.check_new_supplier(fields["supplier_id"], owner, tenant.group_id)
+        domain.check_supplier_is_yours(
+            fields["site_ids"], fields["site_ids"], tenant.site_ids, tenant.is_hq
+        )
+        supplier = Supplier(group_id=tenant.group_id, **fields)
+        self.db.session.add(supplier)
         return SupplierOut().dump(supplier)
 
     def update_supplier(self, supplier_id: str, data: dict[str, Any]) -> dict[str, Any]:
         """Change a supplier (name, kind, OEM, default sites, lead times): the whole of it."""
-        self._staff(*CATALOG_ROLES)
+        tenant = self._staff(*CATALOG_ROLES)
         fields = self._load(SupplierFields(), data)
         supplier = self._supplier_of_group(supplier_id, lock=True)
         self._require_match(SupplierOut().dump(supplier))
+        domain.check_supplier_is_yours(
+            supplier.site_ids or [], fields["site_ids"], tenant.site_ids, tenant.is_hq
+        )
         for key, value in fields.items():
             setattr(supplier, key, value)
         return SupplierOut().dump(supplier)

@@ -225,17 +225,41 @@ def test_quote_prices_and_availability_for_reception(parts: Any) -> None:
 
 
 def test_suppliers_of_the_group(parts: Any) -> None:
-    from aftersales_cli.parts_testing import ADVISOR_PD, MANAGER_PD
+    from aftersales_cli.parts_testing import ADVISOR_PD, MANAGER_PD, MANAGER_SZ
 
     parts.seed(stock=False)
     names = [s["supplier_id"] for s in parts.rpc(ADVISOR_PD).list_suppliers()["items"]]
     assert sorted(names) == ["sup-faw-vw", "sup-gac-toyota", "sup-local-hd", "sup-saic-vw"]
     assert parts.rpc(OTHER_HQ).list_suppliers()["items"] == []
     saved = parts.rpc(MANAGER_PD).save_supplier(
-        {"supplier_id": "sup-local-hd", "name": "上海华东汽配商行", "kind": "local",
+        {"supplier_id": "sup-pd-tyres", "name": "浦东轮胎商行", "kind": "local",
          "site_ids": [PUDONG], "lead_time_days": 2}
     )  # fmt: skip
     assert (saved["site_ids"], saved["lead_time_days"]) == ([PUDONG], 2)
+    # adding never changes: a second POST of the same id is refused, nothing overwritten
+    with pytest.raises(Conflict) as caught:
+        parts.rpc(MANAGER_PD).save_supplier(
+            {"supplier_id": "sup-local-hd", "name": "冒名", "kind": "local", "site_ids": [PUDONG]}
+        )
+    assert caught.value.code == "SUPPLIER_EXISTS"
+    # master data belongs to whom it serves: Suzhou cannot change Pudong's OEM supplier,
+    # a site cannot narrow the group-wide local supplier; headquarters can
+    body = {"name": "改名", "kind": "oem", "oem_id": "oem-saic-vw", "site_ids": [PUDONG]}
+    with pytest.raises(Forbidden) as caught:
+        parts.rpc(MANAGER_SZ).update_supplier("sup-saic-vw", body)
+    assert caught.value.code == "SUPPLIER_NOT_YOURS"
+    group_wide = {"name": "上海华东汽配商行", "kind": "local", "site_ids": [PUDONG]}
+    with pytest.raises(Forbidden):
+        parts.rpc(MANAGER_PD).update_supplier("sup-local-hd", group_wide)
+    with pytest.raises(Forbidden):
+        parts.rpc(MANAGER_SZ).save_supplier(
+            {"supplier_id": "sup-sz-pd", "name": "越界", "kind": "local", "site_ids": [PUDONG]}
+        )
+    assert parts.rpc(MANAGER_PD).update_supplier("sup-saic-vw", body)["name"] == "改名"
+    assert (
+        parts.rpc(HQ).update_supplier("sup-local-hd", {**group_wide, "site_ids": []})["site_ids"]
+        == []
+    )
     with pytest.raises(ValidationFailed) as caught:
         parts.rpc(MANAGER_PD).save_supplier(
             {"supplier_id": "sup-x", "name": "某主机厂", "kind": "oem"}

@@ -6,7 +6,7 @@ from collections.abc import Callable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from aftersales_core.errors import Conflict, ValidationFailed
+from aftersales_core.errors import Conflict, Forbidden, ValidationFailed
 
 
 def require_part(found: Any, part_number: str, field: str = "part_number") -> Any:
@@ -63,6 +63,34 @@ def check_price_change(old: tuple[Decimal, Decimal], new: tuple[Decimal, Decimal
         raise ValidationFailed.on("price", "price is below cost", "PRICE_BELOW_COST")
     if new == old:
         raise Conflict("nothing changes", "NO_CHANGE", {"price": [str(old[0])]})
+
+
+def check_new_supplier(supplier_id: str, owner: str | None, group_id: str) -> None:
+    """Adding a supplier never changes one: an id in use is a 409, whoever holds it."""
+    check_supplier_id(supplier_id, owner, group_id)
+    if owner is not None:
+        raise Conflict(
+            f"supplier {supplier_id} exists: change it with PUT",
+            "SUPPLIER_EXISTS",
+            {"supplier_id": [supplier_id]},
+        )
+
+
+def check_supplier_is_yours(
+    served: Sequence[str], wanted: Sequence[str], caller_sites: Sequence[str], is_hq: bool
+) -> None:
+    """Master data is changed by whom it belongs to: headquarters changes any supplier
+    of its group; site staff only one that serves their sites alone (and keep it so).
+    A supplier that serves every site (no sites listed) is headquarters' to change."""
+    if is_hq:
+        return
+    mine = set(caller_sites)
+    if not served or not wanted or not set(served) <= mine or not set(wanted) <= mine:
+        raise Forbidden(
+            "this supplier serves other sites than yours: headquarters changes it",
+            "SUPPLIER_NOT_YOURS",
+            {"site_ids": sorted(set(served) | set(wanted))},
+        )
 
 
 def check_supplier_id(
