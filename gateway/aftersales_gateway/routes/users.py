@@ -24,6 +24,7 @@ from aftersales_core.errors import Conflict, NotFound
 from aftersales_core.etag import require_match
 from aftersales_core.history import apply_changes
 from aftersales_core.pages import page
+from aftersales_core.search import contains
 from aftersales_core.validation import load
 
 from ..accounts import Grant, check_grant, refuse_self_lockout
@@ -138,13 +139,8 @@ class UsersRoutes(Accounts):
         if "disabled" in fields:
             stmt = stmt.where(Staff.disabled.is_(fields["disabled"]))
         if "q" in fields:
-            like = (
-                "%"
-                + fields["q"].replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-                + "%"
-            )
             stmt = stmt.where(
-                or_(Staff.user_id.ilike(like, escape="\\"), Staff.name.ilike(like, escape="\\"))
+                or_(contains(Staff.user_id, fields["q"]), contains(Staff.name, fields["q"]))
             )
         result = page(
             self.db.session,

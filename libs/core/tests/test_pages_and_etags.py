@@ -122,3 +122,24 @@ def test_ids_clock_and_history() -> None:
         "note": [None, "call back"]
     }
     assert doc.note == "call back"
+
+
+def test_search_text_is_matched_literally(session: Session) -> None:
+    from aftersales_core.search import contains
+
+    session.add_all(
+        [
+            Row(row_id="100%_real", created_at=datetime(2026, 1, 1, tzinfo=UTC), site="a"),
+            Row(row_id="100x_fake", created_at=datetime(2026, 1, 1, tzinfo=UTC), site="a"),
+        ]
+    )
+    session.flush()
+
+    def found(text: str) -> list[str]:
+        return sorted(session.scalars(select(Row.row_id).where(contains(Row.row_id, text))))
+
+    assert found("%") == ["100%_real"]
+    assert found("_") == ["100%_real", "100x_fake"]
+    assert found("0%_") == ["100%_real"]
+    assert found("R00") == ["r00"]  # case-insensitive
+    assert found("r_0") == []  # "_" is no wildcard: r00, r10 and r20 do not match

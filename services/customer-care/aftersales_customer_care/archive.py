@@ -23,6 +23,7 @@ from aftersales_contracts.api.customer_care import (
 from aftersales_contracts.api.pages import page_of
 from aftersales_core.envelope import Envelope, as_utc
 from aftersales_core.pages import page
+from aftersales_core.search import contains
 from aftersales_core.service import command, on_event, query
 from aftersales_core.validation import load
 
@@ -247,11 +248,10 @@ class Archive(CareRecords):
         if "customer_class" in wanted:
             stmt = stmt.where(ArchiveCustomer.customer_class == wanted["customer_class"])
         if "q" in wanted:
-            like = f"%{wanted['q']}%"
             stmt = stmt.where(
                 or_(
-                    ArchiveCustomer.name.ilike(like),
-                    cast(ArchiveCustomer.phones, String).like(like),
+                    contains(ArchiveCustomer.name, wanted["q"]),
+                    contains(cast(ArchiveCustomer.phones, String), wanted["q"]),
                 )
             )
         result = page(

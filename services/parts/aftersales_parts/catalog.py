@@ -28,6 +28,7 @@ from aftersales_contracts.api.parts import (
 )
 from aftersales_core.envelope import utcnow
 from aftersales_core.errors import NotFound
+from aftersales_core.search import contains
 
 from . import domain
 from .base import CATALOG_ROLES, KEEPER_ROLES, PartsBase
@@ -104,8 +105,7 @@ class Catalog(PartsBase):
         wanted = self._load(CatalogQuery(), filters)
         stmt = select(Part).where(Part.group_id == tenant.group_id)
         if text := wanted.get("q"):
-            like = f"%{text}%"
-            stmt = stmt.where(or_(Part.part_number.ilike(like), Part.name.ilike(like)))
+            stmt = stmt.where(or_(contains(Part.part_number, text), contains(Part.name, text)))
         if model := wanted.get("model"):
             models = cast(Part.models, Text)
             stmt = stmt.where(
