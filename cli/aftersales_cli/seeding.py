@@ -19,9 +19,12 @@ def gateway(rpc: Any, data: dict[str, Any]) -> dict[str, int]:
 
 
 def reception(rpc: Any, data: dict[str, Any]) -> dict[str, int]:
+    """The group's sites (as the directory has them: reception asks no one else), its
+    labor catalog, rates and customers."""
     return rpc.reception.import_reference_data(
         {
             "group_id": data["group"]["group_id"],
+            "sites": data["sites"],
             "labor_operations": data["labor_operations"],
             "labor_rates": data["labor_rates"],
             "customers": data["customers"],
@@ -30,10 +33,20 @@ def reception(rpc: Any, data: dict[str, Any]) -> dict[str, int]:
 
 
 def workshop(rpc: Any, data: dict[str, Any]) -> dict[str, int]:
+    """Teams (each led by its first technician, as the seed data lists them) and
+    technicians."""
+    leaders: dict[str, str] = {}
+    for technician in data["technicians"]:
+        if technician.get("team_id"):
+            leaders.setdefault(technician["team_id"], technician["technician_id"])
+    teams = [
+        {**team, "leader_id": team.get("leader_id") or leaders.get(team["team_id"])}
+        for team in data["teams"]
+    ]
     return rpc.workshop.import_reference_data(
         {
             "group_id": data["group"]["group_id"],
-            "teams": data["teams"],
+            "teams": teams,
             "technicians": data["technicians"],
         }
     )

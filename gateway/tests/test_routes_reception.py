@@ -26,10 +26,10 @@ from aftersales_cli.testing import (
     publish_event,
     wait_for,
 )
+from aftersales_core.clock import SITE_TZ, local_date
 from aftersales_core.envelope import Envelope
 from aftersales_core.identifiers import make_vin
 from aftersales_core.tenancy import Tenant
-from aftersales_reception.domain import LOCAL_TZ, local_day
 
 CASHIER_PD = Tenant("cash.tang.pd", GROUP_ID, (PUDONG,), ("cashier",))
 SUPERVISOR_PD = Tenant("fds.xu.pd", GROUP_ID, (PUDONG,), ("front_desk_supervisor",))
@@ -64,8 +64,8 @@ def _ok(resp: requests.Response, status: int = 200) -> Any:
 
 
 def _local(day_offset: int, hour: int) -> str:
-    day = local_day(datetime.now(UTC)) + timedelta(days=day_offset)
-    return datetime.combine(day, time(hour), LOCAL_TZ).isoformat()
+    day = local_date(datetime.now(UTC)) + timedelta(days=day_offset)
+    return datetime.combine(day, time(hour), SITE_TZ).isoformat()
 
 
 def _new_vehicle(system: System, mileage: int = 30000) -> dict[str, Any]:
@@ -177,7 +177,7 @@ def test_the_advisors_day_from_appointment_to_delivery(system: System) -> None:
     assert (booked["estimated_hours"], booked["estimate_amount"]) == ("2.0", "360.00")
     tomorrow = _ok(system.get("/api/v1/appointments", ADVISOR_PD,
                               params={"site_id": PUDONG, "day": booked["day"]}))  # fmt: skip
-    assert booked["appointment_id"] in [a["appointment_id"] for a in tomorrow]
+    assert booked["appointment_id"] in [a["appointment_id"] for a in tomorrow["items"]]
     pick = _ok(system.get("/api/v1/appointments/pre-pick", ADVISOR_PD, params={"site_id": PUDONG}))
     assert pick["day"] == booked["day"]
     assert booked["appointment_id"] in [a["appointment_id"] for a in pick["appointments"]]
@@ -250,7 +250,7 @@ def test_the_advisors_day_from_appointment_to_delivery(system: System) -> None:
     mine = _ok(
         system.get("/api/v1/orders", ADVISOR_PD, params={"vehicle_id": vehicle["vehicle_id"]})
     )
-    assert [o["order_id"] for o in mine] == [order_id]
+    assert [o["order_id"] for o in mine["items"]] == [order_id]
 
     path = f"/api/v1/orders/{order_id}"
     _error(system.post(f"{path}/approve", ADVISOR_PD, json={"signature": SIGNATURE}), 409,
@@ -381,7 +381,8 @@ def test_appointment_changes_and_capacity(system: System) -> None:
         assert error["code"] in {"SERVICE_TIMEOUT", "SERVICE_UNAVAILABLE"}
     days = _ok(system.get("/api/v1/appointments", ADVISOR_PD,
                           params={"site_id": PUDONG, "day": booked["day"]}))  # fmt: skip
-    assert [a["appointment_id"] for a in days if a["vehicle_id"] == vehicle["vehicle_id"]] == []
+    assert [a["appointment_id"] for a in days["items"]
+            if a["vehicle_id"] == vehicle["vehicle_id"]] == []  # fmt: skip
 
 
 def test_errors_tenancy_and_roles_over_http(system: System) -> None:
@@ -407,20 +408,24 @@ def test_errors_tenancy_and_roles_over_http(system: System) -> None:
     )
     assert error["fields"] == {"lines": {"0": {"unit_price": ["required on a misc line"]}}}
     _error(system.request("DELETE", f"{path}/lines/ln-nope", ADVISOR_PD), 404, "LINE_NOT_FOUND")
-    for hostile in ("1e30", "NaN", "-1", "0.001", 1e30):
+    # quantities go to 0.001 (litres, metres): 0.0001 is finer than both fields allow
+    for hostile in ("1e30", "NaN", "-1", "0.0001", 1e30):
         error = _error(system.post(f"{path}/lines", ADVISOR_PD, json={"lines": [
             {"kind": "misc", "description": "x", "unit_price": hostile, "quantity": hostile}]}),
             400, "VALIDATION_ERROR")  # fmt: skip
         assert set(error["fields"]["lines"]["0"]) == {"unit_price", "quantity"}, hostile
-    _error(system.post(f"{path}/cancel", ADVISOR_PD, data=b"{"), 400, "INVALID_JSON")
+    broken = {"data": b"{", "headers": {"Content-Type": "application/json"}}
+    _error(system.post(f"{path}/cancel", ADVISOR_PD, **broken), 400, "INVALID_JSON")
     patched = _ok(system.request("PATCH", path, ADVISOR_PD, json={"wash": True, "notes": "加急"}))
     assert (patched["wash"], patched["notes"]) == (True, "加急")
     cancelled = _ok(system.post(f"{path}/cancel", ADVISOR_PD, json={"reason": "客户改主意"}))
     assert cancelled["status"] == "cancelled"
-    _error(system.get("/api/v1/orders", ADVISOR_PD, params={"limit": "x"}), 400, "INVALID_LIMIT")
+    error = _error(system.get("/api/v1/orders", ADVISOR_PD, params={"limit": "x"}), 400,
+                   "VALIDATION_ERROR")  # fmt: skip
+    assert list(error["fields"]) == ["limit"]
     _error(system.get("/api/v1/orders", ADVISOR_PD, params={"site_id": "site-suzhou"}), 403)
-    assert order["order_id"] not in [o["order_id"] for o in
-                                     _ok(system.get("/api/v1/orders", ADVISOR_SZ))]  # fmt: skip
+    suzhou = _ok(system.get("/api/v1/orders", ADVISOR_SZ))["items"]
+    assert order["order_id"] not in [o["order_id"] for o in suzhou]
     rates = _ok(system.get(f"/api/v1/sites/{PUDONG}/labor-rates", ADVISOR_PD))
     assert {r["payer"]: r["rate"] for r in rates}["warranty"] == "120.00"
 
@@ -436,3 +441,107 @@ def test_part_lines_are_priced_by_the_parts_service(system: System) -> None:
                                json={"lines": [{"kind": "part", "part_number": "NOPE-1"}]}),
                    400, "PART_UNKNOWN")  # fmt: skip
     assert list(error["fields"]["lines"]["0"]) == ["part_number"]
+
+
+# ---------------------------------------------------------------- documents, searches, pages
+
+
+def test_a_stale_if_match_changes_no_repair_order(system: System) -> None:
+    order = _opened(system, [{"kind": "labor", "operation_code": "MNT-OIL"}])
+    path = f"/api/v1/orders/{order['order_id']}"
+    read = system.get(path, ADVISOR_PD)
+    first = read.headers["ETag"]
+    assert _ok(read) == order  # the write answered the document its GET shows
+    patched = system.request("PATCH", path, ADVISOR_PD, headers={"If-Match": first},
+                             json={"notes": "客户等候"})  # fmt: skip
+    assert _ok(patched)["notes"] == "客户等候"
+    second = patched.headers["ETag"]
+    assert second != first and system.get(path, ADVISOR_PD).headers["ETag"] == second
+    # the other advisor's edit, sent with the version they read first: refused, unchanged
+    _error(system.request("PATCH", path, ADVISOR_PD, headers={"If-Match": first},
+                          json={"notes": "覆盖"}), 412, "PRECONDITION_FAILED")  # fmt: skip
+    _error(system.post(f"{path}/send-for-approval", ADVISOR_PD, headers={"If-Match": first}),
+           412, "PRECONDITION_FAILED")  # fmt: skip
+    after = system.get(path, ADVISOR_PD)
+    assert (_ok(after)["notes"], _ok(after)["status"]) == ("客户等候", "draft")
+    assert after.headers["ETag"] == second
+    sent = system.post(f"{path}/send-for-approval", ADVISOR_PD, headers={"If-Match": second})
+    assert _ok(sent)["status"] == "awaiting_approval"
+
+
+def test_a_stale_if_match_changes_no_appointment(system: System) -> None:
+    vehicle = _new_vehicle(system)
+    booked = system.post("/api/v1/appointments", ADVISOR_PD, json={
+        "site_id": PUDONG, "vehicle_id": vehicle["vehicle_id"], "slot_start": _local(25, 9),
+        "requested_work": ["保养"], "estimated_hours": "1.0", "source": "phone"})  # fmt: skip
+    path = f"/api/v1/appointments/{_ok(booked, 201)['appointment_id']}"
+    read = system.get(path, ADVISOR_PD)
+    assert read.headers["ETag"] == booked.headers["ETag"]
+    moved = system.post(f"{path}/reschedule", ADVISOR_PD,
+                        headers={"If-Match": read.headers["ETag"]},
+                        json={"slot_start": _local(26, 10)})  # fmt: skip
+    assert _ok(moved)["day"] != _ok(read)["day"]
+    _error(system.post(f"{path}/cancel", ADVISOR_PD, headers={"If-Match": read.headers["ETag"]},
+                       json={"reason": "客户取消"}), 412, "PRECONDITION_FAILED")  # fmt: skip
+    assert _ok(system.get(path, ADVISOR_PD))["status"] == "booked"
+    cancelled = system.post(
+        f"{path}/cancel",
+        ADVISOR_PD,
+        headers={"If-Match": moved.headers["ETag"]},
+        json={"reason": "改期"},
+    )
+    assert _ok(cancelled)["status"] == "cancelled"
+
+
+def test_customers_are_found_by_name_phone_plate_and_vin(system: System) -> None:
+    vehicle = _new_vehicle(system)
+    customer = _ok(system.get(f"/api/v1/customers/{vehicle['customer_id']}", ADVISOR_PD))
+    phone, plate, vin = customer["phones"][0], vehicle["plate"], vehicle["vin"]
+    for q in (phone[3:], plate.replace("·", ""), plate.lower(), vin[-8:], vin):
+        found = _ok(system.get("/api/v1/customers", ADVISOR_PD, params={"q": q, "limit": 200}))
+        assert customer["customer_id"] in [c["customer_id"] for c in found["items"]], q
+    named = _ok(system.get("/api/v1/customers", ADVISOR_PD, params={"q": "周建"}))
+    assert named["items"] and all("周建" in c["name"] for c in named["items"])
+    nobody = _ok(system.get("/api/v1/customers", ADVISOR_PD, params={"q": "13800000000x%"}))
+    assert nobody == {"items": [], "next_cursor": None}
+    assert _ok(system.get("/api/v1/customers", ADVISOR_SZ, params={"q": vin}))["items"] == []
+    cars = _ok(system.get("/api/v1/vehicles", ADVISOR_PD, params={"plate": plate}))
+    assert [v["vehicle_id"] for v in cars["items"]] == [vehicle["vehicle_id"]]
+
+
+def test_repair_orders_are_found_and_paged_never_capped(system: System) -> None:
+    vehicle = _new_vehicle(system)
+    opened = []
+    for _ in range(3):
+        opened.append(_ok(system.post("/api/v1/orders", ADVISOR_PD, json={
+            "site_id": PUDONG, "vehicle_id": vehicle["vehicle_id"], "order_type": "repair",
+            "mileage": 30100, "complaint": "异响", "lines": []}), 201))  # fmt: skip
+    ids = [o["order_id"] for o in reversed(opened)]  # newest first
+    seen, cursor = [], None
+    while True:
+        params = {"vehicle_id": vehicle["vehicle_id"], "limit": 2}
+        if cursor:
+            params["cursor"] = cursor
+        listed = _ok(system.get("/api/v1/orders", ADVISOR_PD, params=params))
+        seen += [o["order_id"] for o in listed["items"]]
+        cursor = listed["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == ids
+    today = opened[0]["created_at"][:10]
+    by = {
+        "number": {"number": opened[1]["order_number"]},
+        "plate": {"plate": vehicle["plate"].replace("·", "")},
+        "advisor": {"plate": vehicle["plate"], "advisor": "sa.wang.pd", "status": "draft"},
+        "dates": {"plate": vehicle["plate"], "from": "2020-01-01", "to": "2099-12-31"},
+    }
+    for what, params in by.items():
+        listed = _ok(system.get("/api/v1/orders", ADVISOR_PD, params={**params, "limit": 200}))
+        expected = [opened[1]["order_id"]] if what == "number" else ids
+        assert [o["order_id"] for o in listed["items"]] == expected, (what, today)
+    none = {"plate": vehicle["plate"], "to": "2020-01-01"}
+    assert _ok(system.get("/api/v1/orders", ADVISOR_PD, params=none))["items"] == []
+    _error(system.get("/api/v1/orders", ADVISOR_PD, params={"from": "2026-02-01",
+           "to": "2026-01-01"}), 400, "INVALID_PERIOD")  # fmt: skip
+    _error(system.get("/api/v1/orders", ADVISOR_PD, params={"cursor": "nonsense!"}), 400,
+           "INVALID_CURSOR")  # fmt: skip

@@ -5,29 +5,31 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
-from aftersales_core.errors import ValidationFailed
+from aftersales_contracts.api.reception import (
+    CustomerIn,
+    CustomerOut,
+    CustomerQuery,
+    LaborOperationOut,
+    LaborRateOut,
+    ReceptionReferenceDataIn,
+    VehicleFileOut,
+    VehicleIn,
+    VehicleOut,
+    VehicleQuery,
+)
 from aftersales_core.identifiers import validate_plate
 from aftersales_core.service import command, query
 from aftersales_core.validation import load
 
-from . import domain, views
+from . import domain, queries, views
 from .base import ReceptionBase
 from .models import (
     Customer,
     LaborOperation,
     LaborRate,
-    Order,
     Site,
     Vehicle,
-)
-from .schemas import (
-    CustomerIn,
-    CustomerOut,
-    ReferenceDataIn,
-    VehicleIn,
-    VehicleOut,
 )
 
 
@@ -55,73 +57,34 @@ class CustomerEntrypoints(ReceptionBase):
         return CustomerOut().dump(self._customer(customer_id))
 
     @query
-    def list_customers(self, site_id: str | None = None, limit: int = 100) -> list[dict[str, Any]]:
+    def list_customers(self, params: dict[str, Any] | None = None) -> dict[str, Any]:
+        """A page of the customers of the caller's sites, oldest first; `q` finds a part of
+        a name or phone number, a plate (typed with or without its dot) or a VIN."""
         tenant = self.caller.tenant
-        self._check_limit(limit)
-        sites = tenant.visible_sites([site_id] if site_id else None)
-        stmt = (
-            select(Customer)
-            .where(Customer.group_id == tenant.group_id)
-            .options(selectinload(Customer.vehicles))
-            .order_by(Customer.created_at, Customer.customer_id)
-            .limit(max(1, min(limit, 500)))
-        )
-        if sites is not None:
-            stmt = stmt.where(Customer.site_id.in_(sites))
-        return CustomerOut(many=True).dump(self.db.session.scalars(stmt).all())
+        fields = load(CustomerQuery(), params or {})
+        sites = tenant.visible_sites([fields["site_id"]] if fields["site_id"] else None)
+        stmt = queries.customers(tenant.group_id, sites, fields["q"])
+        keys = (Customer.created_at, Customer.customer_id)
+        return self._page(stmt, keys, fields, CustomerOut().dump, descending=False)
 
     @query
-    def find_vehicles(self, vin: str | None = None, plate: str | None = None) -> list[dict]:
+    def find_vehicles(self, params: dict[str, Any] | None = None) -> dict[str, Any]:
         """Look a car up at the desk by VIN or plate, however the plate was typed."""
         tenant = self.caller.tenant
-        if not vin and not plate:
-            raise ValidationFailed.on("vin", "give a VIN or a plate", "LOOKUP_EMPTY")
-        stmt = select(Vehicle).where(Vehicle.group_id == tenant.group_id)
-        if vin:
-            stmt = stmt.where(Vehicle.vin == "".join(str(vin).split()).upper())
-        if plate:
-            stmt = stmt.where(Vehicle.plate == validate_plate(plate))
-        sites = tenant.visible_sites()
-        if sites is not None:
-            stmt = stmt.where(Vehicle.site_id.in_(sites))
-        return VehicleOut(many=True).dump(self.db.session.scalars(stmt.limit(50)).all())
+        fields = load(VehicleQuery(), params or {})
+        domain.check_lookup(fields["vin"], fields["plate"])
+        plate = validate_plate(fields["plate"]) if fields["plate"] else None
+        stmt = queries.vehicles(tenant.group_id, tenant.visible_sites(), fields["vin"], plate)
+        keys = (Vehicle.created_at, Vehicle.vehicle_id)
+        return self._page(stmt, keys, fields, VehicleOut().dump, descending=False)
 
     @query
     def get_vehicle(self, vehicle_id: str) -> dict[str, Any]:
         """A vehicle's file: owner, visits, next service due, open recommendations and recalls."""
         vehicle = self._vehicle(vehicle_id)
-        session = self.db.session
-        visits = session.scalars(
-            select(Order)
-            .where(Order.vehicle_id == vehicle.vehicle_id, Order.status == "delivered")
-            .order_by(Order.delivered_at.desc())
-        ).all()
-        data = VehicleOut().dump(vehicle)
-        data["customer"] = {
-            "customer_id": vehicle.customer.customer_id,
-            "name": vehicle.customer.name,
-            "phones": vehicle.customer.phones,
-            "customer_class": vehicle.customer.customer_class,
-        }
-        data["next_service_date"] = (
-            vehicle.next_service_date.isoformat() if vehicle.next_service_date else None
-        )
-        data["next_service_mileage"] = vehicle.next_service_mileage
-        data["visits"] = [
-            {
-                "order_id": o.order_id,
-                "order_number": o.order_number,
-                "site_id": o.site_id,
-                "order_type": o.order_type,
-                "mileage": o.mileage,
-                "complaint": o.complaint,
-                "delivered_at": views.utc(o.delivered_at).isoformat(),
-                "total": (o.statement or {}).get("total"),
-            }
-            for o in visits
-        ]
-        data.update(self._notices(vehicle))
-        return data
+        visits = queries.delivered_visits(self.db.session, vehicle.vehicle_id)
+        data = {**views.vehicle_file(vehicle, visits), **self._notices(vehicle)}
+        return VehicleFileOut().dump(data)
 
     # ================================================================ reference data
 
@@ -129,45 +92,43 @@ class CustomerEntrypoints(ReceptionBase):
     def import_reference_data(self, data: dict[str, Any]) -> dict[str, int]:
         """Load a group's sites, labor catalog, rates and customers (used by `aftersales seed`).
 
-        Idempotent: entries already present are left as they are.  A labor rate must be
-        for a site of the loader's group: one listed here, already known, or in the
-        gateway's directory.  A customer without an id is matched by site, name and phone.
+        Idempotent: entries already present are left as they are.  The sites are the
+        directory's (the seed lists them): reception knows a site only from here, so a
+        labor rate or a customer must be for a site listed now or before.  A customer
+        without an id is matched by site, name and phone.
         """
         tenant = self.caller.tenant
-        fields = load(ReferenceDataIn(), data)
+        fields = load(ReceptionReferenceDataIn(), data)
         group_id = fields["group_id"]
         tenant.require_group_loader(group_id)
-        session = self.db.session
-        counts = {"sites": 0, "labor_operations": 0, "labor_rates": 0, "customers": 0}
-        for index, site in enumerate(fields["sites"] or []):
-            if site["group_id"] != group_id:
-                raise ValidationFailed(
-                    f"site {site['site_id']} belongs to another group",
-                    "SITE_OF_ANOTHER_GROUP",
-                    {"sites": {str(index): {"group_id": [site["group_id"]]}}},
-                )
-            known = session.get(Site, site["site_id"])
+        return {
+            "sites": self._import_sites(group_id, fields["sites"] or []),
+            "labor_operations": self._import_operations(group_id, fields["labor_operations"]),
+            "labor_rates": self._import_rates(group_id, fields["labor_rates"]),
+            "customers": self._import_customers(group_id, fields["customers"], tenant.user_id),
+        }
+
+    def _import_sites(self, group_id: str, sites: list[dict[str, Any]]) -> int:
+        added = 0
+        for index, site in enumerate(sites):
+            known = self.db.session.get(Site, site["site_id"])
+            domain.check_imported_site(
+                index, site["site_id"], site["group_id"], known.group_id if known else None,
+                group_id,
+            )  # fmt: skip
             if known is None:
-                session.add(Site(**site))
-                counts["sites"] += 1
-            elif known.group_id != group_id:
-                raise ValidationFailed(
-                    f"site {site['site_id']} belongs to another group",
-                    "SITE_OF_ANOTHER_GROUP",
-                    {"sites": {str(index): {"site_id": [site["site_id"]]}}},
-                )
-        session.flush()
-        for index, op in enumerate(fields["labor_operations"]):
-            try:
+                self.db.session.add(Site(**site))
+                added += 1
+        self.db.session.flush()
+        return added
+
+    def _import_operations(self, group_id: str, operations: list[dict[str, Any]]) -> int:
+        added = 0
+        for index, op in enumerate(operations):
+            with domain.within(f"labor operation {op['code']}", "labor_operations", index):
                 standard_hours = domain.hours(op["standard_hours"])
-            except ValidationFailed as exc:
-                raise ValidationFailed(
-                    f"labor operation {op['code']}: {exc.message}",
-                    exc.code,
-                    {"labor_operations": {str(index): exc.fields}},
-                ) from None
-            if session.get(LaborOperation, (group_id, op["code"])) is None:
-                session.add(
+            if self.db.session.get(LaborOperation, (group_id, op["code"])) is None:
+                self.db.session.add(
                     LaborOperation(
                         group_id=group_id,
                         code=op["code"],
@@ -176,12 +137,15 @@ class CustomerEntrypoints(ReceptionBase):
                         models=op["models"],
                     )
                 )
-                counts["labor_operations"] += 1
-        for index, rate in enumerate(fields["labor_rates"]):
+                added += 1
+        return added
+
+    def _import_rates(self, group_id: str, rates: list[dict[str, Any]]) -> int:
+        added = 0
+        for index, rate in enumerate(rates):
             self._site(group_id, rate["site_id"], field=f"labor_rates.{index}.site_id")
-            existing = session.get(LaborRate, (rate["site_id"], rate["payer"]))
-            if existing is None:
-                session.add(
+            if self.db.session.get(LaborRate, (rate["site_id"], rate["payer"])) is None:
+                self.db.session.add(
                     LaborRate(
                         group_id=group_id,
                         site_id=rate["site_id"],
@@ -189,28 +153,28 @@ class CustomerEntrypoints(ReceptionBase):
                         rate=domain.money(rate["rate"]),
                     )
                 )
-                counts["labor_rates"] += 1
-        for index, raw in enumerate(fields["customers"]):
+                added += 1
+        return added
+
+    def _import_customers(self, group_id: str, customers: list[dict[str, Any]], by: str) -> int:
+        """A customer with a known id is skipped; one without an id is matched by site,
+        name and phone (or one of their cars)."""
+        added = 0
+        for index, raw in enumerate(customers):
             customer_id = raw.get("customer_id")
-            if customer_id and session.get(Customer, customer_id) is not None:
+            if customer_id and self.db.session.get(Customer, customer_id) is not None:
                 continue
             payload = {k: v for k, v in raw.items() if k not in ("customer_id", "class")}
             payload["customer_class"] = raw.get("class", raw.get("customer_class", "regular"))
-            try:
-                customer_fields = load(CustomerIn(), payload)
-            except ValidationFailed as exc:
-                raise ValidationFailed(
-                    f"customer {customer_id or index}: {exc.message}",
-                    exc.code,
-                    {"customers": {str(index): exc.fields}},
-                ) from None
-            self._site(group_id, customer_fields["site_id"], field=f"customers.{index}.site_id")
-            if not customer_id and self._same_customer(group_id, customer_fields):
+            with domain.within(f"customer {customer_id or index}", "customers", index):
+                fields = load(CustomerIn(), payload)
+            self._site(group_id, fields["site_id"], field=f"customers.{index}.site_id")
+            if not customer_id and self._same_customer(group_id, fields):
                 continue
-            self._add_customer(group_id, customer_fields, tenant.user_id, customer_id)
-            session.flush()
-            counts["customers"] += 1
-        return counts
+            self._add_customer(group_id, fields, by, customer_id)
+            self.db.session.flush()
+            added += 1
+        return added
 
     @query
     def list_labor_operations(self) -> list[dict[str, Any]]:
@@ -220,15 +184,7 @@ class CustomerEntrypoints(ReceptionBase):
             .where(LaborOperation.group_id == tenant.group_id)
             .order_by(LaborOperation.code)
         ).all()
-        return [
-            {
-                "code": o.code,
-                "description": o.description,
-                "standard_hours": str(o.standard_hours),
-                "models": o.models,
-            }
-            for o in ops
-        ]
+        return LaborOperationOut(many=True).dump(ops)
 
     @query
     def list_labor_rates(self, site_id: str) -> list[dict[str, Any]]:
@@ -239,7 +195,5 @@ class CustomerEntrypoints(ReceptionBase):
             .where(LaborRate.group_id == tenant.group_id, LaborRate.site_id == site_id)
             .order_by(LaborRate.payer)
         ).all()
-        return [
-            {"site_id": r.site_id, "payer": r.payer, "rate": str(domain.money(r.rate))}
-            for r in sorted(rates, key=lambda r: domain.PAYERS.index(r.payer))
-        ]
+        ordered = sorted(rates, key=lambda r: domain.PAYERS.index(r.payer))
+        return LaborRateOut(many=True).dump(ordered)

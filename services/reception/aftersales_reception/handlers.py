@@ -10,13 +10,13 @@ from aftersales_core.envelope import Envelope, utcnow
 from aftersales_core.service import on_event
 
 from . import domain, views
-from .base import ReceptionBase, event_time
+from .base import ReceptionBase
 from .models import (
     AdditionalWork,
-    LaborOperation,
     Recall,
     RecallVehicle,
 )
+from .progress import event_time
 
 
 class EventHandlers(ReceptionBase):
@@ -96,42 +96,7 @@ class EventHandlers(ReceptionBase):
         payload = event.payload
         if order is None or self.db.session.get(AdditionalWork, payload["work_id"]) is not None:
             return
-        operations, hours, amount, complete = [], Decimal("0"), Decimal("0"), True
-        for suggestion in payload["suggested_operations"]:
-            op = self.db.session.get(LaborOperation, (order.group_id, suggestion["operation_code"]))
-            standard_hours = op.standard_hours if op else Decimal(suggestion["standard_hours"])
-            rate = self._rate_or_none(order.site_id, "customer")
-            line_amount = domain.money(standard_hours * rate) if rate is not None else None
-            complete = complete and line_amount is not None
-            operations.append(
-                {
-                    "operation_code": suggestion["operation_code"],
-                    "description": op.description if op else suggestion["description"],
-                    "standard_hours": str(standard_hours),
-                    "in_catalog": op is not None,
-                    "amount": str(line_amount) if line_amount is not None else None,
-                }
-            )
-            hours += standard_hours
-            amount += line_amount or 0
-        parts = []
-        quotes = self._quote_or_none(order, [p["part_number"] for p in payload["suggested_parts"]])
-        for suggestion in payload["suggested_parts"]:
-            quote = (quotes or {}).get(suggestion["part_number"])
-            quantity = Decimal(suggestion["quantity"])
-            line_amount = domain.money(quantity * Decimal(quote["price"])) if quote else None
-            complete = complete and line_amount is not None
-            parts.append(
-                {
-                    "part_number": suggestion["part_number"],
-                    "name": quote["name"] if quote else None,
-                    "quantity": views.quantity("part", quantity),
-                    "unit_price": quote["price"] if quote else None,
-                    "available": str(quote["available"]) if quote else None,
-                    "amount": str(line_amount) if line_amount is not None else None,
-                }
-            )
-            amount += line_amount or 0
+        operations, parts, hours, estimate = self._price_found_work(order, payload)
         status = "pending" if order.status in domain.WORKSHOP_STATUSES else "void"
         work = AdditionalWork(
             work_id=payload["work_id"],
@@ -145,7 +110,7 @@ class EventHandlers(ReceptionBase):
             operations=operations,
             parts=parts,
             estimated_hours=hours.quantize(domain.HOURS_STEP) if hours else Decimal("0"),
-            estimate_amount=domain.money(amount) if complete else None,
+            estimate_amount=estimate,
             suggested_promised_at=domain.moved_promise(
                 views.utc(order.promised_at), hours, utcnow()
             )
@@ -192,7 +157,7 @@ class EventHandlers(ReceptionBase):
     @on_event("claims", "recall_announced")
     def on_recall_announced(self, event: Envelope) -> None:
         """Kept per VIN, so the advisor sees it when one of those cars checks in."""
-        payload = event.payload
+        payload = self._incoming(event)
         session = self.db.session
         recall = session.get(Recall, (payload["recall_id"], event.group_id))
         fields = {

@@ -46,6 +46,7 @@ class Site(Base):
 
 class Customer(Base):
     __tablename__ = "customers"
+    __table_args__ = (Index("ix_customers_site_created", "site_id", "created_at", "customer_id"),)
 
     customer_id: Mapped[str] = mapped_column(String(40), primary_key=True)
     group_id: Mapped[str] = mapped_column(String(40), index=True)
@@ -63,7 +64,10 @@ class Customer(Base):
 
 class Vehicle(Base):
     __tablename__ = "vehicles"
-    __table_args__ = (UniqueConstraint("group_id", "vin", name="uq_vehicles_group_vin"),)
+    __table_args__ = (
+        UniqueConstraint("group_id", "vin", name="uq_vehicles_group_vin"),
+        Index("ix_vehicles_group_plate", "group_id", "plate"),
+    )
 
     vehicle_id: Mapped[str] = mapped_column(String(40), primary_key=True)
     group_id: Mapped[str] = mapped_column(String(40))
@@ -108,7 +112,10 @@ class LaborRate(Base):
 
 class Appointment(Base):
     __tablename__ = "appointments"
-    __table_args__ = (Index("ix_appointments_site_day", "site_id", "day"),)
+    __table_args__ = (
+        Index("ix_appointments_site_day", "site_id", "day"),
+        Index("ix_appointments_site_slot", "site_id", "slot_start", "appointment_id"),
+    )
 
     appointment_id: Mapped[str] = mapped_column(String(40), primary_key=True)
     group_id: Mapped[str] = mapped_column(String(40))
@@ -179,6 +186,8 @@ class Order(Base):
     __table_args__ = (
         UniqueConstraint("order_number", name="uq_orders_order_number"),
         Index("ix_orders_site_status", "site_id", "status"),
+        Index("ix_orders_site_created", "site_id", "created_at", "order_id"),
+        Index("ix_orders_group_created", "group_id", "created_at", "order_id"),
     )
 
     order_id: Mapped[str] = mapped_column(String(40), primary_key=True)
@@ -243,7 +252,7 @@ class OrderLine(Base):
     kind: Mapped[str] = mapped_column(String(10))
     code: Mapped[str] = mapped_column(String(60))
     description: Mapped[str] = mapped_column(String(300))
-    quantity: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    quantity: Mapped[Decimal] = mapped_column(Numeric(12, 3))
     unit_price: Mapped[Decimal] = mapped_column(Numeric(12, 2))
     payer: Mapped[str] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(20))
@@ -300,7 +309,7 @@ class PartMovement(Base):
     kind: Mapped[str] = mapped_column(String(20))  # issued, returned, backordered, arrived
     requisition_id: Mapped[str] = mapped_column(String(60))
     part_number: Mapped[str] = mapped_column(String(60))
-    quantity: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    quantity: Mapped[Decimal] = mapped_column(Numeric(12, 3))
     unit_price: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 

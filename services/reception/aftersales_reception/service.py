@@ -7,7 +7,9 @@ module (as the gateway's routes are); this class only joins them.
 
 from __future__ import annotations
 
-from .base import CASHIER_ROLES, RECEPTION_ROLES, ReceptionBase
+from aftersales_contracts.api.reception import CASHIER_ROLES, RECEPTION_ROLES
+
+from .base import ReceptionBase
 from .customers import CustomerEntrypoints
 from .handlers import EventHandlers
 from .orders import OrderEntrypoints

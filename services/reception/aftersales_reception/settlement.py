@@ -6,19 +6,21 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from aftersales_contracts.api.reception import CASHIER_ROLES
+from aftersales_contracts.api.reception_orders import (
+    DeliverIn,
+    DiscountIn,
+    ExitPassOut,
+    PaymentIn,
+    SettleIn,
+    StatementOut,
+)
 from aftersales_core.envelope import utcnow
-from aftersales_core.errors import Conflict
 from aftersales_core.service import command, query
 from aftersales_core.validation import load
 
-from . import domain, views
-from .base import CASHIER_ROLES, ReceptionBase
-from .schemas import (
-    DeliverIn,
-    DiscountIn,
-    PaymentIn,
-    SettleIn,
-)
+from . import domain, payloads, views
+from .base import ReceptionBase
 
 
 class SettlementEntrypoints(ReceptionBase):
@@ -29,19 +31,18 @@ class SettlementEntrypoints(ReceptionBase):
         """The settlement statement: frozen once settled, else built from what was done."""
         order = self._order(order_id)
         if order.statement:
-            return order.statement
+            return StatementOut().dump(order.statement)
         domain.require_order_status(
             order.status, domain.WORKSHOP_STATUSES, "build a settlement statement"
         )
-        return self._actual_statement_view(order)
+        return StatementOut().dump(self._actual_statement_view(order))
 
     @command
     def grant_discount(self, order_id: str, data: dict[str, Any]) -> dict[str, Any]:
         """A discount on the customer's share: within the caller's limit it applies at once,
         above it a supervisor must approve it."""
         tenant = self.caller.tenant
-        order = self._order(order_id, lock=True)
-        self._require_staff(tenant, order.site_id)
+        order = self._order_for_change(order_id)
         fields = load(DiscountIn(), data)
         domain.require_order_status(order.status, {"ready_for_delivery"}, "grant a discount")
         gross = self._customer_gross(order)
@@ -51,7 +52,7 @@ class SettlementEntrypoints(ReceptionBase):
         order.discount_amount = fields["amount"]
         order.discount_reason = fields["reason"]
         order.discount_requested_by = tenant.user_id
-        order.discount_status = decision if fields["amount"] else "none"
+        order.discount_status = domain.granted_discount_status(fields["amount"], decision)
         order.discount_approved_by = tenant.user_id if decision == "approved" else None
         self._history(
             "order",
@@ -60,15 +61,13 @@ class SettlementEntrypoints(ReceptionBase):
             "discount_granted" if decision == "approved" else "discount_requested",
             {"amount": fields["amount"], "reason": fields["reason"], "of": gross},
         )
-        return self._order_view(order)
+        return self._order_doc(order)
 
     @command
     def approve_discount(self, order_id: str) -> dict[str, Any]:
         tenant = self.caller.tenant
-        order = self._order(order_id, lock=True)
-        self._require_staff(tenant, order.site_id)
-        if order.discount_status != "pending":
-            raise Conflict("no discount is waiting for approval", "NO_PENDING_DISCOUNT")
+        order = self._order_for_change(order_id)
+        domain.check_discount_waiting(order.discount_status)
         gross = self._customer_gross(order)
         domain.check_discount_approver(
             Decimal(order.discount_amount),
@@ -84,30 +83,27 @@ class SettlementEntrypoints(ReceptionBase):
             "order", order, tenant.user_id, "discount_approved",
             {"amount": order.discount_amount, "requested_by": order.discount_requested_by},
         )  # fmt: skip
-        return self._order_view(order)
+        return self._order_doc(order)
 
     @command
     def record_payment(self, order_id: str, data: dict[str, Any]) -> dict[str, Any]:
         tenant = self.caller.tenant
-        order = self._order(order_id, lock=True)
-        self._require_staff(tenant, order.site_id, CASHIER_ROLES)
+        order = self._order_for_change(order_id, CASHIER_ROLES)
         fields = load(PaymentIn(), data)
         domain.require_order_status(order.status, {"ready_for_delivery"}, "take a payment")
         self._add_payment(order, fields, tenant.user_id)
-        return self._order_view(order)
+        return self._order_doc(order)
 
     @command
     def settle_order(self, order_id: str, data: dict[str, Any] | None = None) -> dict[str, Any]:
         """Freeze the statement, take the last payments, issue the exit pass."""
         tenant = self.caller.tenant
-        order = self._order(order_id, lock=True)
-        self._require_staff(tenant, order.site_id, CASHIER_ROLES)
+        order = self._order_for_change(order_id, CASHIER_ROLES)
         fields = load(SettleIn(), data or {})
         target = domain.order_transition(order.status, "settle")
         for payment in fields["payments"]:
             self._add_payment(order, payment, tenant.user_id)
-        if order.discount_status == "pending":
-            raise Conflict("a discount is waiting for a supervisor", "DISCOUNT_PENDING")
+        domain.check_no_pending_discount(order.discount_status)
         statement = self._actual_statement(order)
         paid = self._paid(order)
         domain.check_paid_in_full(paid, statement.due("customer"))
@@ -120,65 +116,20 @@ class SettlementEntrypoints(ReceptionBase):
             order, target, tenant.user_id, "settled",
             {"total": order.statement["total"], "exit_pass_number": order.exit_pass_number},
         )  # fmt: skip
-        self.db.publish(
-            "order_settled",
-            {
-                "order_id": order.order_id,
-                "order_number": order.order_number,
-                "order_type": order.order_type,
-                "customer_id": order.customer_id,
-                "vehicle_id": order.vehicle_id,
-                "vin": order.vin,
-                "mileage": order.mileage,
-                "lines": [
-                    {
-                        "line_id": line.line_id,
-                        "kind": line.kind,
-                        "code": line.code,
-                        "description": line.description,
-                        "quantity": views.quantity(line.kind, line.quantity),
-                        "amount": line.amount,
-                        "payer": line.payer,
-                    }
-                    for line in statement.lines
-                ],
-                "totals_by_payer": statement.totals_by_payer,
-                "discount_total": statement.discount_total,
-                "tax_total": statement.tax_total,
-                "total": statement.total,
-            },
-            group_id=order.group_id,
-            site_id=order.site_id,
-            correlation_id=order.order_id,
-        )
-        return self._order_view(order)
+        self._announce_order("order_settled", order, payloads.order_settled(order, statement))
+        return self._order_doc(order)
 
     @query
     def get_exit_pass(self, order_id: str) -> dict[str, Any]:
         order = self._order(order_id)
-        if not order.exit_pass_number:
-            raise Conflict(
-                "the repair order is not settled", "NOT_SETTLED", {"status": [order.status]}
-            )
-        return {
-            "exit_pass_number": order.exit_pass_number,
-            "order_id": order.order_id,
-            "order_number": order.order_number,
-            "site_id": order.site_id,
-            "vin": order.vin,
-            "plate": order.plate,
-            "settled_at": views.utc(order.settled_at).isoformat(),
-            "issued_by": order.settled_by,
-            "total": order.statement["total"],
-            "paid": order.statement["paid"],
-        }
+        domain.check_settled(order.exit_pass_number, order.status)
+        return ExitPassOut().dump(views.exit_pass(order))
 
     @command
     def deliver_order(self, order_id: str, data: dict[str, Any] | None = None) -> dict[str, Any]:
         """Hand the car over: record the next service date and mileage on the vehicle."""
         tenant = self.caller.tenant
-        order = self._order(order_id, lock=True)
-        self._require_staff(tenant, order.site_id)
+        order = self._order_for_change(order_id)
         fields = load(DeliverIn(), data or {})
         target = domain.order_transition(order.status, "deliver")
         now = utcnow()
@@ -196,25 +147,7 @@ class SettlementEntrypoints(ReceptionBase):
             {"next_service_date": order.next_service_date,
              "next_service_mileage": order.next_service_mileage, "notes": fields["notes"]},
         )  # fmt: skip
-        self.db.publish(
-            "vehicle_delivered",
-            {
-                "order_id": order.order_id,
-                "order_number": order.order_number,
-                "order_type": order.order_type,
-                "customer_id": order.customer_id,
-                "vehicle_id": order.vehicle_id,
-                "vin": order.vin,
-                "plate": vehicle.plate,
-                "mileage": order.mileage,
-                "complaint": order.complaint,
-                "delivered_at": now,
-                "next_service_date": order.next_service_date,
-                "next_service_mileage": order.next_service_mileage,
-                "service_advisor_id": order.service_advisor_id,
-            },
-            group_id=order.group_id,
-            site_id=order.site_id,
-            correlation_id=order.order_id,
+        self._announce_order(
+            "vehicle_delivered", order, payloads.vehicle_delivered(order, vehicle.plate, now)
         )
-        return self._order_view(order)
+        return self._order_doc(order)

@@ -1,8 +1,8 @@
 """Reception on the real broker and PostgreSQL, with stand-ins for the services it asks.
 
-The workshop (`capacity`), parts (`quote`) and the gateway's directory
-(`directory_sites`) are small nameko services here that keep to the agreed RPC
-signatures; a test sets what they answer (or makes them slow).  Events from the
+The workshop (`capacity`) and parts (`quote`) are small nameko services here that keep
+to the agreed RPC signatures; a test sets what they answer (or makes them slow).
+Reception asks no one for its sites: the reference data lists them.  Events from the
 workshop, parts and claims are published raw on their exchanges, as those services'
 outboxes would.
 """
@@ -93,24 +93,6 @@ class FakeParts:
             }
             for part in group["parts"]
             if part["part_number"] in part_numbers
-        ]
-
-
-class FakeDirectory:
-    """The gateway's `directory_sites(group_id)`: the demo group's sites and one other."""
-
-    name = "gateway"
-
-    @rpc
-    def directory_sites(self, group_id: str) -> list[dict[str, Any]]:
-        sites = [
-            *demo_group()["sites"],
-            {"site_id": "site-x", "group_id": OTHER_GROUP, "name": "x"},
-        ]
-        return [
-            {"site_id": s["site_id"], "group_id": s["group_id"], "name": s["name"]}
-            for s in sites
-            if s["group_id"] == group_id
         ]
 
 
@@ -239,7 +221,7 @@ def reception(amqp_uri: str, make_database: Any) -> Iterator[Reception]:
     url = make_database("reception")
     upgrade(PROCESSES["reception"].migrations_dir(), url)
     runners = []
-    for cls in (ReceptionService, FakeWorkshop, FakeParts, FakeDirectory):
+    for cls in (ReceptionService, FakeWorkshop, FakeParts):
         config = nameko_config(cls.name)
         config.update(
             {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import eventlet
@@ -89,10 +89,10 @@ def test_book_prices_the_estimate_and_announces_it(reception: Any) -> None:
     assert walk_in["estimate_amount"] is None
     assert walk_in["estimated_hours"] == "0.5"
 
-    listed = advisor.list_appointments(PUDONG, booked["day"])
+    listed = advisor.list_appointments({"site_id": PUDONG, "day": booked["day"]})["items"]
     assert booked["appointment_id"] in [a["appointment_id"] for a in listed]
     assert walk_in["appointment_id"] not in [a["appointment_id"] for a in listed]
-    today = [a["appointment_id"] for a in advisor.list_appointments()]
+    today = [a["appointment_id"] for a in advisor.list_appointments()["items"]]
     assert walk_in["appointment_id"] in today and booked["appointment_id"] not in today
     slots = [a["slot_start"] for a in listed]
     assert slots == sorted(slots)
@@ -196,8 +196,8 @@ def test_appointment_tenancy(reception: Any) -> None:
     assert reception.as_(HQ).get_appointment(booked["appointment_id"])["site_id"] == PUDONG
     with pytest.raises(Forbidden):
         reception.as_(HQ).cancel_appointment(booked["appointment_id"], {"reason": "x"})
-    assert reception.as_(OTHER_ADVISOR).list_appointments(day=booked["day"]) == []
-    seen_by_hq = reception.as_(HQ).list_appointments(day=booked["day"])
+    assert reception.as_(OTHER_ADVISOR).list_appointments({"day": booked["day"]})["items"] == []
+    seen_by_hq = reception.as_(HQ).list_appointments({"day": booked["day"]})["items"]
     assert booked["appointment_id"] in [a["appointment_id"] for a in seen_by_hq]
 
 
@@ -214,7 +214,7 @@ def test_reschedule_cancel_no_show_and_arrive(reception: Any) -> None:
         booked["appointment_id"], {"slot_start": later.isoformat(), "reason": "客户出差"}
     )
     assert moved["day"] == later.date().isoformat()
-    assert moved["slot_start"] == later.astimezone(domain.UTC).isoformat()
+    assert moved["slot_start"] == later.astimezone(UTC).isoformat()
     # rescheduling within the same day does not count the appointment twice
     advisor.reschedule_appointment(
         booked["appointment_id"], {"slot_start": later.replace(hour=15).isoformat()}
@@ -278,8 +278,10 @@ def test_pre_pick_list_for_tomorrow(reception: Any) -> None:
     advisor.cancel_appointment(c["appointment_id"], {"reason": "x"})
     advisor.book_appointment(booking(first, slot_start=local(15, 9).isoformat()))
 
-    assert advisor.pre_pick_list(PUDONG)["day"] == local(1, 0).date().isoformat()  # tomorrow
-    pick = advisor.pre_pick_list(PUDONG, local(14, 0).date().isoformat())
+    assert (
+        advisor.pre_pick_list({"site_id": PUDONG})["day"] == local(1, 0).date().isoformat()
+    )  # tomorrow
+    pick = advisor.pre_pick_list({"site_id": PUDONG, "day": local(14, 0).date().isoformat()})
     assert [x["appointment_id"] for x in pick["appointments"]] == [
         b["appointment_id"],
         a["appointment_id"],
@@ -294,9 +296,10 @@ def test_pre_pick_list_for_tomorrow(reception: Any) -> None:
     assert sorted(parts["04E115561H"]["appointment_ids"]) == sorted(
         [a["appointment_id"], b["appointment_id"]]
     )
-    assert advisor.pre_pick_list(PUDONG, local(16, 0).date().isoformat())["parts"] == []
+    day = local(16, 0).date().isoformat()
+    assert advisor.pre_pick_list({"site_id": PUDONG, "day": day})["parts"] == []
     with pytest.raises(Forbidden):
-        reception.as_(OTHER_ADVISOR).pre_pick_list(PUDONG)
+        reception.as_(OTHER_ADVISOR).pre_pick_list({"site_id": PUDONG})
 
 
 # ---------------------------------------------------------------- check-in

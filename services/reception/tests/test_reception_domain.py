@@ -8,11 +8,11 @@ from typing import Any
 
 import pytest
 
+from aftersales_contracts.api.reception import CustomerIn, VehicleIn
 from aftersales_core.errors import ValidationFailed
 from aftersales_core.identifiers import make_vin, vin_check_digit
 from aftersales_core.validation import load
 from aftersales_reception import domain
-from aftersales_reception.schemas import CustomerIn, VehicleIn
 
 VIN = make_vin("LSVAL618KA218734")
 # The same VIN with position 9 mistyped.

@@ -302,19 +302,21 @@ def test_order_tenancy_and_roles(reception: Any) -> None:
         assert caught.value.code == "ORDER_NOT_FOUND"
         with pytest.raises(NotFound):
             reception.as_(tenant).send_for_approval(order_id)
-        assert order_id not in [o["order_id"] for o in reception.as_(tenant).list_orders()]
+        listed = reception.as_(tenant).list_orders()["items"]
+        assert order_id not in [o["order_id"] for o in listed]
     assert reception.as_(HQ).get_order(order_id)["order_number"] == order["order_number"]
     assert reception.as_(TECHNICIAN).get_order(order_id)["status"] == "draft"
     for tenant in (HQ, TECHNICIAN, CASHIER):
         with pytest.raises(Forbidden) as caught:
             reception.as_(tenant).send_for_approval(order_id)
         assert caught.value.code == "ROLE_FORBIDDEN"
-    listed = reception.as_(ADVISOR).list_orders(PUDONG, "draft")
+    listed = reception.as_(ADVISOR).list_orders({"site_id": PUDONG, "status": "draft"})["items"]
     assert order_id in [o["order_id"] for o in listed]
-    assert order_id in [o["order_id"] for o in reception.as_(HQ).list_orders(status="open")]
-    assert order_id not in [o["order_id"] for o in reception.as_(HQ).list_orders(SUZHOU)]
+    hq = reception.as_(HQ)
+    assert order_id in [o["order_id"] for o in hq.list_orders({"status": "open"})["items"]]
+    assert order_id not in [o["order_id"] for o in hq.list_orders({"site_id": SUZHOU})["items"]]
     with pytest.raises(ValidationFailed):
-        reception.as_(ADVISOR).list_orders(status="lost")
+        reception.as_(ADVISOR).list_orders({"status": "lost"})
 
 
 def test_order_numbers_stay_unique_and_gap_free_under_concurrency(reception: Any) -> None:
@@ -428,8 +430,9 @@ def test_additional_work_approved_and_declined(reception: Any) -> None:
     assert aw1["estimate_amount"] == "229.00"
     assert aw1["parts"][0]["available"] == "30"
     assert aw1["suggested_promised_at"] == (PROMISED + timedelta(minutes=48)).isoformat()
-    assert [o["order_id"] for o in advisor.list_orders(PUDONG) if o["order_id"] == order_id]
-    summary = [o for o in advisor.list_orders(PUDONG) if o["order_id"] == order_id][0]
+    mine = advisor.list_orders({"site_id": PUDONG, "vehicle_id": order["vehicle_id"]})["items"]
+    assert [o["order_id"] for o in mine] == [order_id]
+    summary = mine[0]
     assert summary["pending_additional_work"] == 2
 
     new_promise = (PROMISED + timedelta(hours=1)).isoformat()

@@ -51,7 +51,8 @@ def test_labor_rates_must_be_for_a_site_of_the_loaders_group(reception: Any) -> 
 
     with reception.engine.connect() as conn:
         before = conn.execute(select(LaborRate.site_id, LaborRate.rate)).all()
-    for site_ids, index in ((["site-pudong"], "0"), (["site-x", "site-nowhere"], "1")):
+    # another group's site; one no import has listed yet (reception asks no directory)
+    for site_ids, index in ((["site-pudong"], "0"), (["site-x", "site-nowhere"], "0")):
         with pytest.raises(ValidationFailed) as caught:
             loader.import_reference_data(rates(*site_ids))
         assert caught.value.code == "SITE_UNKNOWN"
@@ -75,8 +76,11 @@ def test_labor_rates_must_be_for_a_site_of_the_loaders_group(reception: Any) -> 
             }  # fmt: skip
         )
     assert caught.value.code == "SITE_OF_ANOTHER_GROUP"
-    # site-x is in the gateway's directory for grp-other: learnt from there
-    assert loader.import_reference_data(rates("site-x"))["labor_rates"] == 1
+    # reception learns a site only from the import (it asks no other service): once
+    # grp-other lists site-x, its rates load
+    listed = {"site_id": "site-x", "group_id": "grp-other", "name": "x"}
+    assert loader.import_reference_data({**rates("site-x"), "sites": [listed]}) == {
+        "sites": 1, "labor_operations": 0, "labor_rates": 1, "customers": 0}  # fmt: skip
     with reception.engine.connect() as conn:
         assert conn.execute(select(Site.group_id).where(Site.site_id == "site-x")).scalar() == (
             "grp-other"
@@ -118,15 +122,15 @@ def test_find_and_file_of_a_vehicle(reception: Any) -> None:
     vehicle = reception.new_vehicle()
     advisor = reception.as_(ADVISOR)
     plate = vehicle["plate"].replace("·", "")
-    assert [v["vehicle_id"] for v in advisor.find_vehicles(plate=plate)] == [vehicle["vehicle_id"]]
-    assert [v["vehicle_id"] for v in advisor.find_vehicles(vin=vehicle["vin"].lower())] == [
-        vehicle["vehicle_id"]
-    ]
-    assert reception.as_(OTHER_ADVISOR).find_vehicles(vin=vehicle["vin"]) == []
+    found = advisor.find_vehicles({"plate": plate})["items"]
+    assert [v["vehicle_id"] for v in found] == [vehicle["vehicle_id"]]
+    found = advisor.find_vehicles({"vin": vehicle["vin"].lower()})["items"]
+    assert [v["vehicle_id"] for v in found] == [vehicle["vehicle_id"]]
+    assert reception.as_(OTHER_ADVISOR).find_vehicles({"vin": vehicle["vin"]})["items"] == []
     with pytest.raises(ValidationFailed):
         advisor.find_vehicles()
     with pytest.raises(ValidationFailed) as caught:
-        advisor.find_vehicles(plate="not a plate")
+        advisor.find_vehicles({"plate": "not a plate"})
     assert list(caught.value.fields) == ["plate"]
     file = advisor.get_vehicle(vehicle["vehicle_id"])
     assert file["customer"]["customer_id"] == vehicle["customer_id"]
@@ -136,7 +140,7 @@ def test_find_and_file_of_a_vehicle(reception: Any) -> None:
     with pytest.raises(NotFound):
         reception.as_(OEM).get_vehicle(vehicle["vehicle_id"])
     with pytest.raises(Forbidden):
-        reception.as_(OEM).find_vehicles(vin=vehicle["vin"])
+        reception.as_(OEM).find_vehicles({"vin": vehicle["vin"]})
 
 
 def test_a_recall_is_shown_for_its_vins_within_its_dates(reception: Any) -> None:

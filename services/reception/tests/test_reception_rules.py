@@ -12,11 +12,11 @@ from decimal import Decimal
 
 import pytest
 
+from aftersales_contracts.api.reception_orders import DiscountIn, PaymentIn
 from aftersales_core.errors import Conflict, Forbidden, ValidationFailed
 from aftersales_core.validation import load
 from aftersales_reception import domain
 from aftersales_reception.domain import JobFact, PricedLine, QcFact
-from aftersales_reception.schemas import DiscountIn, PaymentIn
 
 D = Decimal
 T0 = datetime(2026, 11, 25, 1, 0, tzinfo=UTC)
@@ -420,7 +420,7 @@ def test_recalls_are_open_within_their_dates_until_done() -> None:
 
 
 @pytest.mark.parametrize(
-    "value", ["1e30", "NaN", "Infinity", "-1.00", "0.001", "1e-30", "10000000.01", 1e30, "x"]
+    "value", ["1e30", "NaN", "Infinity", "-1.00", "0.001", "1e-30", "100000000.00", 1e30, "x"]
 )
 def test_amounts_that_cannot_be_money_are_refused_on_their_field(value: object) -> None:
     for schema, body in ((PaymentIn(), {"method": "cash"}), (DiscountIn(), {"reason": "x"})):

@@ -161,10 +161,11 @@ def test_register_get_add_vehicle_and_list(db: Engine, rpc: Any) -> None:
     second = reception.register_customer(
         {**_customer(vehicles=[]), "name": "李娜", "phones": ["13817652390"]}
     )
-    listed = reception.list_customers()
+    listed = reception.list_customers()["items"]
     assert [c["customer_id"] for c in listed] == [customer_id, second["customer_id"]]
     assert [len(c["vehicles"]) for c in listed] == [2, 0]
-    assert [c["customer_id"] for c in reception.list_customers(PUDONG, limit=1)] == [customer_id]
+    first = reception.list_customers({"site_id": PUDONG, "limit": 1})
+    assert [c["customer_id"] for c in first["items"]] == [customer_id]
 
     with db.connect() as conn:
         stored = conn.execute(
@@ -260,23 +261,23 @@ def test_tenancy_sites_groups_and_hq(db: Engine, rpc: Any) -> None:
         a.add_vehicle(on_b, _vehicle(VIN_3))
     with pytest.raises(NotFound):
         a.get_customer("cus-does-not-exist")
-    assert [c["customer_id"] for c in a.list_customers()] == [on_a]
-    assert [c["customer_id"] for c in b.list_customers()] == [on_b]
+    assert [c["customer_id"] for c in a.list_customers()["items"]] == [on_a]
+    assert [c["customer_id"] for c in b.list_customers()["items"]] == [on_b]
     with pytest.raises(Forbidden):
-        a.list_customers(SUZHOU)
+        a.list_customers({"site_id": SUZHOU})
 
     assert hq.get_customer(on_a)["site_id"] == PUDONG
     assert hq.get_customer(on_b)["site_id"] == SUZHOU
-    assert {c["customer_id"] for c in hq.list_customers()} == {on_a, on_b}
-    assert [c["customer_id"] for c in hq.list_customers(SUZHOU)] == [on_b]
+    assert {c["customer_id"] for c in hq.list_customers()["items"]} == {on_a, on_b}
+    assert [c["customer_id"] for c in hq.list_customers({"site_id": SUZHOU})["items"]] == [on_b]
 
     for customer_id in (on_a, on_b):
         with pytest.raises(NotFound):
             other.get_customer(customer_id)
         with pytest.raises(NotFound):
             other.add_vehicle(customer_id, _vehicle(VIN_3))
-    assert other.list_customers() == []
-    assert other.list_customers(PUDONG) == []
+    assert other.list_customers()["items"] == []
+    assert other.list_customers({"site_id": PUDONG})["items"] == []
     assert _count(db, Vehicle.__table__) == 2
 
 

@@ -12,26 +12,31 @@ from __future__ import annotations
 import calendar
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, timezone
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any
 
+# The codes the domain decides on, spelt once (API module and shared vocabulary).
+from aftersales_contracts.api.reception import APPOINTMENT_SOURCES as APPOINTMENT_SOURCES
+from aftersales_contracts.api.reception import APPOINTMENT_STATUSES as APPOINTMENT_STATUSES
+from aftersales_contracts.api.reception import ORDER_STATUSES
+from aftersales_contracts.api.reception import SIGNATURE_METHODS as SIGNATURE_METHODS
+from aftersales_contracts.vocabulary import CUSTOMER_CLASSES as CUSTOMER_CLASSES
+from aftersales_contracts.vocabulary import LINE_KINDS as LINE_KINDS
+from aftersales_contracts.vocabulary import OLD_PART_DISPOSITIONS as OLD_PART_DISPOSITIONS
+from aftersales_contracts.vocabulary import ORDER_TYPES as ORDER_TYPES
+from aftersales_contracts.vocabulary import PAYERS
+from aftersales_contracts.vocabulary import PAYMENT_METHODS as PAYMENT_METHODS
+from aftersales_core.clock import SITE_TZ, day_bounds, local_date
 from aftersales_core.errors import Conflict, Forbidden, ValidationFailed
-
-CUSTOMER_CLASSES = ("member", "regular", "fleet")
-PAYERS = ("customer", "warranty", "insurance", "internal")
-ORDER_TYPES = ("maintenance", "repair", "warranty", "accident", "internal")
-APPOINTMENT_SOURCES = ("phone", "online", "walk_in", "dealer")
-LINE_KINDS = ("labor", "part", "sublet", "misc")
-OLD_PART_DISPOSITIONS = ("return_to_customer", "scrap", "keep_for_warranty")
-PAYMENT_METHODS = ("cash", "bank_card", "wechat_pay", "alipay", "transfer", "membership_card")
-SIGNATURE_METHODS = ("paper", "tablet", "phone", "sms_link")
 
 HOURS_STEP = Decimal("0.1")
 MONEY_STEP = Decimal("0.01")
 ZERO = Decimal("0.00")
 
-# Chinese dealers keep one clock: China Standard Time, no daylight saving.
-LOCAL_TZ = timezone(timedelta(hours=8), "CST")
+# Chinese dealers keep one clock: China Standard Time, no daylight saving (the site's
+# clock is `aftersales_core.clock`, shared by every service).
+LOCAL_TZ = SITE_TZ
 
 # The payer an order type bills by default (a line may name another).
 DEFAULT_PAYER = {
@@ -74,11 +79,54 @@ def money(value: Decimal | str | int) -> Decimal:
 
 def local_day(moment: datetime) -> date:
     """The dealer's calendar day of an instant."""
-    return moment.astimezone(LOCAL_TZ).date()
+    return local_date(moment)
 
 
 def start_of_local_day(day: date) -> datetime:
-    return datetime.combine(day, time(0), LOCAL_TZ).astimezone(UTC)
+    return day_bounds(day)[0]
+
+
+def end_of_local_day(day: date) -> datetime:
+    """The instant the next local day begins (a period's exclusive end)."""
+    return day_bounds(day)[1]
+
+
+# ---------------------------------------------------------------- the pre-pick list
+
+
+@dataclass
+class Pick:
+    """One part to pick for a day's appointments: how much, for whom, and whether the
+    warehouse has it (`available` None: not stocked at the site, or not asked)."""
+
+    part_number: str
+    name: str | None
+    quantity: Decimal
+    appointment_ids: list[str]
+    available: Decimal | None = None
+
+    @property
+    def short(self) -> bool:
+        return self.available is None or self.available < self.quantity
+
+
+def pick_list(parts: Iterable[tuple[str, Mapping[str, Any]]]) -> list[Pick]:
+    """The parts a day's appointments asked for, summed per part number (in number
+    order), each with the appointments that need it."""
+    picks: dict[str, Pick] = {}
+    for appointment_id, part in parts:
+        number = part["part_number"]
+        pick = picks.setdefault(number, Pick(number, part.get("name"), Decimal("0"), []))
+        pick.quantity += Decimal(str(part["quantity"]))
+        pick.appointment_ids.append(appointment_id)
+    return [picks[number] for number in sorted(picks)]
+
+
+def mark_available(picks: Iterable[Pick], available: Mapping[str, Any]) -> None:
+    """What the warehouse says it has now, per part number."""
+    for pick in picks:
+        value = available.get(pick.part_number)
+        pick.available = Decimal(str(value)) if value is not None else None
 
 
 # ---------------------------------------------------------------- mileage
@@ -98,6 +146,18 @@ def check_mileage(reading: int, last: int | None, reason: str | None) -> None:
         )
 
 
+def takes_reading(reading: int, last: int | None, reason: str | None) -> bool:
+    """A checked reading becomes the car's mileage when it is higher, or lower with a
+    reason (odometer replaced)."""
+    return last is None or reading > last or bool(reason and reason.strip())
+
+
+def old_part_disposition(order_type: str, given: str | None) -> str:
+    """What happens to removed parts unless the customer said: a warranty RO keeps them
+    for the OEM's claim, any other returns them to the customer."""
+    return given or ("keep_for_warranty" if order_type == "warranty" else "return_to_customer")
+
+
 # ---------------------------------------------------------------- state machines
 
 
@@ -114,7 +174,6 @@ def _transition(
     return target
 
 
-APPOINTMENT_STATUSES = ("booked", "arrived", "cancelled", "no_show")
 APPOINTMENT_TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "reschedule": (frozenset({"booked"}), "booked"),
     "arrive": (frozenset({"booked"}), "arrived"),
@@ -127,10 +186,27 @@ def appointment_transition(status: str, action: str) -> str:
     return _transition(APPOINTMENT_TRANSITIONS, "appointment", status, action)
 
 
+# How far ahead a slot may be booked: a year (the workshop plans no further).
+BOOKING_HORIZON = timedelta(days=366)
+
+
 def check_slot(slot_start: datetime, now: datetime) -> None:
-    """A slot may be today (a walk-in is booked as it arrives) or later, never a past day."""
-    if local_day(slot_start) < local_day(now):
+    """A slot may be today (a walk-in is booked as it arrives) or later, never a past day,
+    and at most a year ahead."""
+    if slot_start > now + BOOKING_HORIZON:
+        raise ValidationFailed.on(
+            "slot_start", "the slot is more than a year ahead", "SLOT_TOO_FAR"
+        )
+    if slot_start < now - BOOKING_HORIZON or local_day(slot_start) < local_day(now):
         raise ValidationFailed.on("slot_start", "the slot is on a past day", "SLOT_IN_PAST")
+
+
+def check_promise(promised_at: datetime | None, now: datetime) -> None:
+    """A promised time is within a year of now (a typo of a year is no promise)."""
+    if promised_at is not None and abs(promised_at - now) > BOOKING_HORIZON:
+        raise ValidationFailed.on(
+            "promised_at", "a promised time within a year of now", "PROMISE_OUT_OF_RANGE"
+        )
 
 
 def check_no_show(slot_start: datetime, now: datetime) -> None:
@@ -153,16 +229,6 @@ def check_capacity(available: Decimal, booked: Decimal, wanted: Decimal) -> None
         )
 
 
-ORDER_STATUSES = (
-    "draft",
-    "awaiting_approval",
-    "approved",
-    "in_progress",
-    "ready_for_delivery",
-    "settled",
-    "delivered",
-    "cancelled",
-)
 # Statuses in which the workshop's and the warehouse's events move the order.
 WORKSHOP_STATUSES = frozenset({"approved", "in_progress", "ready_for_delivery"})
 EDITABLE_STATUSES = frozenset({"draft"})
@@ -515,6 +581,24 @@ def next_service(delivered_on: date, mileage: int) -> tuple[date, int]:
     )
 
 
+def work_lines(
+    operations: Iterable[Mapping[str, Any]], parts: Iterable[Mapping[str, Any]], payer: str
+) -> list[dict[str, Any]]:
+    """The lines approved additional work adds, for the payer the customer named: its
+    operations at the hours found (the catalog's when it lists them), its parts."""
+    labor = [
+        {"kind": "labor", "operation_code": op["operation_code"], "payer": payer,
+         "quantity": Decimal("1"), "to_be_confirmed": False, "free": False,
+         "suggested_hours": op["standard_hours"], "suggested_description": op["description"]}
+        for op in operations
+    ]  # fmt: skip
+    return labor + [
+        {"kind": "part", "part_number": p["part_number"], "payer": payer,
+         "quantity": Decimal(str(p["quantity"])), "to_be_confirmed": False, "free": False}
+        for p in parts
+    ]  # fmt: skip
+
+
 def moved_promise(promised_at: datetime | None, added_hours: Decimal, now: datetime) -> datetime:
     """A promised time moved by added work: from the later of the promise and now."""
     base = max(promised_at, now) if promised_at else now
@@ -523,3 +607,7 @@ def moved_promise(promised_at: datetime | None, added_hours: Decimal, now: datet
 
 def recall_is_open(starts_on: date, ends_on: date | None, today: date, completed: bool) -> bool:
     return not completed and starts_on <= today and (ends_on is None or today <= ends_on)
+
+
+# The refusals the entrypoints' rules raise (check-in, settlement, reference data).
+from .checks import *  # noqa: E402, F403
