@@ -157,7 +157,7 @@ class ApiHandler(HttpRequestHandler):
         if route is not None and route.roles is not None:
             tenant.require_role(*route.roles)
         context = tenant.to_context()
-        if route is not None and route.etag and route.is_write:
+        if route is not None and route.checks_if_match:
             if_match = request.headers.get("If-Match")
             if if_match:
                 if problem := text_problem(if_match):

@@ -96,7 +96,7 @@ def _errors(route: Route) -> dict[int, tuple[str, ...]]:
         extra.append(SERVICE)
     if route.takes_idempotency_key:
         extra.append({409: ("IDEMPOTENCY_KEY_REUSED", "IDEMPOTENCY_IN_PROGRESS")})
-    if route.etag and route.is_write:
+    if route.checks_if_match:
         extra.append({412: ("PRECONDITION_FAILED",)})
     if route.body is not None:
         extra.append(BODY)
@@ -148,7 +148,7 @@ def operation(route: Route) -> dict[str, Any]:
                 "description": "Retrying with the same key and body returns the first result.",
             }
         )
-    if route.etag and route.is_write:
+    if route.checks_if_match:
         op["parameters"].append(
             {
                 "in": "header",

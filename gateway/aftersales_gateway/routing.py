@@ -71,6 +71,12 @@ class Route:
         return self.method in WRITES
 
     @property
+    def checks_if_match(self) -> bool:
+        """A write to an existing document (one named in the path) honours `If-Match`;
+        a create has no older version to be stale against."""
+        return self.etag and self.is_write and "<" in self.path
+
+    @property
     def names_a_site(self) -> bool:
         """The route takes a `site_id` (path, query or body): the gateway checks that
         it is a site of the caller's group."""

@@ -212,7 +212,7 @@ def test_operations_say_who_may_call_them_and_what_can_go_wrong(spec: dict[str, 
         assert ("Idempotency-Key" in headers) == route.takes_idempotency_key, where
         if route.is_write and route.service not in (None, "legacy"):
             assert route.takes_idempotency_key, f"{where}: every write takes an Idempotency-Key"
-        if route.etag and route.is_write:
+        if route.checks_if_match:
             assert "If-Match" in headers and "412" in op["responses"], where
         if route.etag:
             assert "ETag" in op["responses"][str(route.status)]["headers"], where

@@ -134,17 +134,19 @@ def test_a_repair_from_appointment_to_delivery(system: System) -> None:
 
     # -- 4. parts: two lines reserved and issued, the timing-belt kit back-ordered ------------
     requisition = until(
-        lambda: ok(system.get(f"{P}/requisitions", KEEPER, params={"order_id": order_id})),
+        lambda: ok(system.get(f"{P}/requisitions", KEEPER, params={"order_id": order_id}))["items"],
         lambda found: len(found) == 1,
         "the requisition",
     )[0]
     status = {x["part_number"]: x["status"] for x in requisition["lines"]}
     assert status == {OIL_FILTER: "reserved", OIL: "reserved", TIMING_KIT: "backordered"}
-    [backorder] = ok(system.get(f"{P}/backorders", ADVISOR_PD, params={"order_id": order_id}))
+    [backorder] = ok(
+        system.get(f"{P}/backorders", ADVISOR_PD, params={"order_id": order_id})
+    )["items"]
     assert backorder["po_id"], "the shortage is on an emergency order to the OEM"
     by_part = {x["part_number"]: x["line_id"] for x in requisition["lines"]}
     ok(system.post(f"{P}/requisitions/{requisition['requisition_id']}/issues", KEEPER, json={
-        "lines": [{"line_id": by_part[OIL_FILTER], "quantity": "1", "old_part": "scrapped"},
+        "lines": [{"line_id": by_part[OIL_FILTER], "quantity": "1", "old_part": "scrap"},
                   {"line_id": by_part[OIL], "quantity": "1"}]}), 201)  # fmt: skip
 
     # -- 5. the workshop: jobs from the approved labor lines, dispatched and clocked ----------
@@ -186,7 +188,7 @@ def test_a_repair_from_appointment_to_delivery(system: System) -> None:
                       "the additional job")  # fmt: skip
     fluid_job = {j["line_id"]: j["job_id"] for j in fluid_job["jobs"]}[fluid_line_id]
     fluid_requisition = until(
-        lambda: ok(system.get(f"{P}/requisitions", KEEPER, params={"order_id": order_id})),
+        lambda: ok(system.get(f"{P}/requisitions", KEEPER, params={"order_id": order_id}))["items"],
         lambda reqs: len(reqs) == 2,
         "the additional work's requisition",
     )
@@ -217,7 +219,7 @@ def test_a_repair_from_appointment_to_delivery(system: System) -> None:
     assert receipt["served"][0]["order_id"] == order_id
     ok(system.post(f"{P}/requisitions/{requisition['requisition_id']}/issues", KEEPER, json={
         "lines": [{"line_id": by_part[TIMING_KIT], "quantity": "1",
-                   "old_part": "kept_for_warranty"}]}), 201)  # fmt: skip
+                   "old_part": "keep_for_warranty"}]}), 201)  # fmt: skip
     finish(belt_job, LIU)
 
     # -- 7. QC: the final inspection fails the belt job once; rework; then it passes ----------
@@ -270,11 +272,11 @@ def test_a_repair_from_appointment_to_delivery(system: System) -> None:
 
     # -- 9. after delivery: the follow-up is due, the warranty claim is drafted ---------------
     until(lambda: ok(system.get("/api/v1/customer-care/followups", AGENT,
-                                params={"site_id": PUDONG})),
+                                params={"site_id": PUDONG, "order_id": order_id}))["items"],
           lambda rows: order_id in {r.get("order_id") for r in rows},
           "customer care's 72-hour follow-up")  # fmt: skip
     claims = until(lambda: ok(system.get("/api/v1/warranty-claims", CLERK,
-                                         params={"order_id": order_id})),
+                                         params={"order_id": order_id}))["items"],
                    lambda rows: len(rows) == 1, "the warranty claim drafted")  # fmt: skip
     assert claims[0]["status"] == "draft"
     belt = ok(system.get(f"{W}/jobs/{belt_job}", DISPATCHER))

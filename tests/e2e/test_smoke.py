@@ -147,6 +147,37 @@ def test_a_customer_flows_from_reception_to_customer_care(system: Any) -> None:
     assert archived.json()["vehicles"][0]["plate"] == "沪B·D12345"
 
 
+def test_a_killed_process_is_restarted_and_the_others_keep_serving(system: Any) -> None:
+    base, proc, log = system
+    before = set(_children(proc.pid))
+    victim = next(
+        pid
+        for pid in before
+        if "run-service parts"
+        in Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    )
+    os.kill(victim, signal.SIGKILL)
+    token = issue_token(
+        Tenant("sa.wang.pd", "grp-huadong", ("site-pudong",), ("service_advisor",)), key=SECRET
+    )
+    # reception keeps serving while parts is down
+    customers = requests.get(
+        f"{base}/api/v1/customers", headers={"Authorization": f"Bearer {token}"}, timeout=15
+    )
+    assert customers.status_code == 200, customers.text
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        health = requests.get(f"{base}/health", timeout=10)
+        if health.status_code == 200 and victim not in _children(proc.pid):
+            break
+        time.sleep(0.5)
+    assert health.status_code == 200, health.text
+    assert proc.poll() is None, "aftersales up keeps running"
+    after = set(_children(proc.pid))
+    assert len(after) == 6 and before - after == {victim}
+    assert "parts stopped" in log.read_text() and "parts restarted" in log.read_text()
+
+
 def test_ctrl_c_stops_every_process(system: Any) -> None:
     base, proc, log = system
     children = _children(proc.pid)
