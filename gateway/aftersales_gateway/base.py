@@ -13,6 +13,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Request
 
+from aftersales_core import idempotency
+from aftersales_core.clock import as_aware
 from aftersales_core.db import Database
 from aftersales_core.envelope import utcnow
 from aftersales_core.errors import AppError, Conflict, NotFound, ValidationFailed
@@ -25,6 +27,7 @@ from .models import IdempotencyKey, Site
 from .routing import BODY, OPTIONAL_BODY, QUERY, Route
 
 BODIES = (BODY, OPTIONAL_BODY)
+ABANDON_MARGIN_SECONDS = 5.0
 
 DEALER_SERVICES = ("reception", "workshop", "parts", "claims", "customer-care")
 
@@ -45,9 +48,11 @@ class GatewayBase:
     def _proxy(self, service: str) -> Any:
         return getattr(self, service.replace("-", "_"))
 
-    def _call(self, service: str, method: str, *args: Any) -> Any:
+    def _call(
+        self, service: str, method: str, *args: Any, context: dict[str, str] | None = None
+    ) -> Any:
         """An RPC with a deadline: a silent service is a 503, not a hung request."""
-        return self.remote.call(service, method, *args)
+        return self.remote.call(service, method, *args, context=context)
 
     def _serve(self, route: Route, request: Request, path_values: dict[str, Any]) -> Any:
         """Serve one row of the route table: gather the RPC's arguments, call the owning
@@ -70,11 +75,11 @@ class GatewayBase:
                 route, [body.get("site_id") for body in bodies if isinstance(body, dict)]
             )
 
-            def produce() -> tuple[int, Any]:
-                return route.status, self._call(route.service, route.call, *args)
+            def produce(context: dict[str, str]) -> tuple[int, Any]:
+                return route.status, self._call(route.service, route.call, *args, context=context)
 
             status, body = (
-                self._idempotent(request, produce) if route.takes_idempotency_key else produce()
+                self._idempotent(request, produce) if route.takes_idempotency_key else produce({})
             )
         if route.etag and status < 300 and isinstance(body, dict):
             return status, body, {"ETag": etag_of(body)}
@@ -100,11 +105,18 @@ class GatewayBase:
             self.db.session.scalars(select(Site.site_id).where(Site.group_id == group_id))
         )
 
-    def _idempotent(self, request: Request, produce: Callable[[], tuple[int, Any]]) -> Any:
-        """Replay the first result of a write sent again with the same Idempotency-Key."""
+    def _idempotent(
+        self, request: Request, produce: Callable[[dict[str, str]], tuple[int, Any]]
+    ) -> Any:
+        """Replay the first result of a write sent again with the same Idempotency-Key.
+
+        The gateway keeps each key's answer, and the key also travels with the RPC so
+        the owning service records it with its effect: a retry after a 503, or an
+        attempt that ran after the gateway gave up (or died), still acts only once.
+        """
         key = request.headers.get("Idempotency-Key")
         if not key:
-            return produce()
+            return produce({})
         if len(key) > 200:
             raise ValidationFailed.on(
                 "Idempotency-Key", "at most 200 characters", "HEADER_TOO_LONG"
@@ -115,8 +127,18 @@ class GatewayBase:
         digest = hashlib.sha256(
             f"{request.method} {request.path}\n".encode() + request.get_data(cache=True)
         ).hexdigest()
+        context = {
+            idempotency.KEY: hashlib.sha256(f"{user}\n{key}".encode()).hexdigest(),
+            idempotency.REQUEST_HASH: digest,
+        }
         session = self.db.session
-        row = session.get(IdempotencyKey, (user, key))
+        row = session.get(IdempotencyKey, (user, key), with_for_update=True)
+        if row is not None and row.status is None and self._abandoned(row):
+            # the gateway that took this key died mid-request: the service's record
+            # answers if the first attempt ran, else the request runs now
+            row.created_at = utcnow()
+            self.db.commit()
+            return self._first_result(row, produce, context)
         if row is None:
             row = IdempotencyKey(user_id=user, key=key, request_hash=digest, created_at=utcnow())
             session.add(row)
@@ -126,7 +148,7 @@ class GatewayBase:
                 self.db.rollback()
                 row = session.get(IdempotencyKey, (user, key))
             else:
-                return self._first_result(row, produce)
+                return self._first_result(row, produce, context)
         if row is None or row.request_hash != digest:
             raise Conflict(
                 "this Idempotency-Key was used for another request", "IDEMPOTENCY_KEY_REUSED"
@@ -135,9 +157,19 @@ class GatewayBase:
             raise Conflict("a request with this key is in progress", "IDEMPOTENCY_IN_PROGRESS")
         return row.status, json.loads(row.response or "null")
 
-    def _first_result(self, row: IdempotencyKey, produce: Callable[[], tuple[int, Any]]) -> Any:
+    def _abandoned(self, row: IdempotencyKey) -> bool:
+        """An answer still missing well past the deadline will never come."""
+        deadline = float(self.config.get("RPC_TIMEOUT", 10)) + ABANDON_MARGIN_SECONDS
+        return (utcnow() - as_aware(row.created_at)).total_seconds() > deadline
+
+    def _first_result(
+        self,
+        row: IdempotencyKey,
+        produce: Callable[[dict[str, str]], tuple[int, Any]],
+        context: dict[str, str],
+    ) -> Any:
         try:
-            status, body = produce()
+            status, body = produce(context)
         except AppError as exc:
             if exc.status < 500:  # a refusal is a result too; a retry gets the same answer
                 row.status, row.response = exc.status, json.dumps(exc.to_dict())

@@ -449,6 +449,48 @@ def test_idempotency_key_replays_the_first_result(system: System) -> None:
     assert mine.json()["customer_id"] != first.json()["customer_id"]
 
 
+def test_a_retry_acts_once_even_when_the_gateway_forgot_the_key(system: System) -> None:
+    """The key travels with the RPC and reception records it with its effect: after a
+    503 (the gateway drops its record) or a gateway that died mid-request (its record
+    left "in progress"), the retry answers the first result, never a second customer."""
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(system.databases["gateway"])
+    body = _customer()
+    key = f"forgotten-{uuid.uuid4()}"
+    first = system.post(
+        "/api/v1/customers", ADVISOR_PD, json=body, headers={"Idempotency-Key": key}
+    )
+    assert first.status_code == 201, first.text
+    with engine.begin() as conn:  # as after a 503: the gateway holds no answer
+        conn.execute(text("DELETE FROM idempotency_keys WHERE key = :k"), {"k": key})
+    again = system.post(
+        "/api/v1/customers", ADVISOR_PD, json=body, headers={"Idempotency-Key": key}
+    )
+    assert again.status_code == 201, again.text
+    assert again.json()["customer_id"] == first.json()["customer_id"]
+    with engine.begin() as conn:  # as after a gateway killed mid-request, long ago
+        conn.execute(
+            text(
+                "UPDATE idempotency_keys SET status = NULL, response = NULL, "
+                "created_at = created_at - interval '1 hour' WHERE key = :k"
+            ),
+            {"k": key},
+        )
+    third = system.post(
+        "/api/v1/customers", ADVISOR_PD, json=body, headers={"Idempotency-Key": key}
+    )
+    assert third.status_code == 201, third.text
+    assert third.json()["customer_id"] == first.json()["customer_id"]
+    named = [
+        c
+        for c in _every(system, "/api/v1/customers", ADVISOR_PD, q=body["name"])
+        if c["name"] == body["name"]
+    ]
+    assert len(named) == 1
+    engine.dispose()
+
+
 def test_idempotency_key_under_concurrent_retries(system: System) -> None:
     key = {"Idempotency-Key": f"race-{uuid.uuid4()}"}
     body = _customer()

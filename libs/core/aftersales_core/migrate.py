@@ -55,5 +55,11 @@ def create_plumbing_tables() -> None:
     PLUMBING_METADATA.create_all(bind=op.get_bind())
 
 
+def create_missing_plumbing_tables() -> None:
+    """For a later revision that adds a plumbing table (a database made by an earlier
+    `create_plumbing_tables()` lacks it; a new one already has it)."""
+    PLUMBING_METADATA.create_all(bind=op.get_bind(), checkfirst=True)
+
+
 def drop_plumbing_tables() -> None:
     PLUMBING_METADATA.drop_all(bind=op.get_bind())

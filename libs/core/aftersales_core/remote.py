@@ -18,7 +18,7 @@ from nameko.exceptions import MethodNotFound, RemoteError, UnknownService
 from nameko.extensions import DependencyProvider
 from nameko.rpc import MethodProxy, ReplyListener
 
-from . import rpc_errors  # noqa: F401 - typed errors across RPC
+from . import idempotency, rpc_errors  # noqa: F401 - typed errors across RPC
 from .errors import AppError, ServiceUnavailable
 from .tenancy import CONTEXT_KEYS, Tenant
 
@@ -32,17 +32,34 @@ class RemoteCaller:
         self.timeout = timeout
 
     def call(
-        self, service: str, method: str, *args: Any, as_tenant: Tenant | None = None, **kwargs: Any
+        self,
+        service: str,
+        method: str,
+        *args: Any,
+        as_tenant: Tenant | None = None,
+        context: dict[str, str] | None = None,
+        **kwargs: Any,
     ) -> Any:
-        """One RPC, answered within the deadline or refused with 503."""
-        proxy = MethodProxy(self.worker_ctx, service, method, self.listener)
+        """One RPC, answered within the deadline or refused with 503.
+
+        The request expires in the broker with the deadline, so a call nobody took in
+        time is dropped, not run after its caller gave up. `context` adds context data
+        for this call only (the gateway's Idempotency-Key); a key this worker received
+        is not passed further down, where one request may make several calls.
+        """
+        proxy = MethodProxy(
+            self.worker_ctx, service, method, self.listener, expiration=self.timeout
+        )
         saved = dict(self.worker_ctx.data)
         try:
             with eventlet.Timeout(self.timeout):
+                for key in idempotency.CONTEXT:
+                    self.worker_ctx.data.pop(key, None)
                 if as_tenant is not None:
                     for key in CONTEXT_KEYS:
                         self.worker_ctx.data.pop(key, None)
                     self.worker_ctx.data.update(as_tenant.to_context())
+                self.worker_ctx.data.update(context or {})
                 try:
                     reply = proxy.call_async(*args, **kwargs)
                 finally:

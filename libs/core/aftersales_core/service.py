@@ -17,8 +17,10 @@ from typing import Any, TypeVar
 from nameko.containers import WorkerContext
 from nameko.extensions import DependencyProvider
 from nameko.rpc import rpc
+from sqlalchemy.exc import IntegrityError
 
 from . import (
+    idempotency,
     inbox,
     rpc_errors,  # noqa: F401 - typed errors across RPC
 )
@@ -46,9 +48,46 @@ def transactional(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
+def once_per_request(fn: F) -> F:
+    """Run a command once per Idempotency-Key: a repeat answers the first result.
+
+    The result is recorded in the command's own transaction, so the effect and the
+    record commit together; two executions racing on one key both pass the lookup,
+    the record's primary key fails the second at commit, its effect rolls back and
+    it answers what the first one recorded.
+    """
+
+    @functools.wraps(fn)
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+        context = self.caller.context
+        method = f"{self.name}.{fn.__name__}"
+        done, result = idempotency.first_result(self.db.session, context, method)
+        if done:
+            self.db.rollback()
+            return result
+        try:
+            result = fn(self, *args, **kwargs)
+            idempotency.record(self.db.session, context, method, result)
+            self.db.commit()
+            return result
+        except IntegrityError:
+            self.db.rollback()
+            done, result = idempotency.first_result(self.db.session, context, method)
+            if done:
+                self.db.rollback()
+                return result
+            raise
+        except BaseException:
+            self.db.rollback()
+            raise
+
+    return wrapper  # type: ignore[return-value]
+
+
 def command(fn: F) -> F:
-    """An RPC that changes state and commits before it replies."""
-    return rpc(expected_exceptions=EXPECTED_ERRORS)(transactional(fn))
+    """An RPC that changes state, commits before it replies, and acts once per request
+    (Idempotency-Key) however often the request arrives."""
+    return rpc(expected_exceptions=EXPECTED_ERRORS)(once_per_request(fn))
 
 
 def query(fn: F) -> F:

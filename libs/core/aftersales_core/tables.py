@@ -1,4 +1,5 @@
-"""The plumbing tables every service database has: `outbox` and `inbox`."""
+"""The plumbing tables every service database has: `outbox`, `inbox` and
+`requests_done`."""
 
 from __future__ import annotations
 
@@ -51,4 +52,17 @@ inbox = Table(
     Column("event_type", String(100), nullable=False),
     Column("received_at", DateTime(timezone=True), nullable=False),
     PrimaryKeyConstraint("event_id", "handler", name="pk_inbox"),
+)
+
+# Requests done by a command, by the caller's Idempotency-Key: a late or repeated
+# execution of the same request answers the first result (see `idempotency`).
+requests_done = Table(
+    "requests_done",
+    PLUMBING_METADATA,
+    Column("key", String(64), nullable=False),
+    Column("method", String(200), nullable=False),
+    Column("request_hash", String(64), nullable=False),
+    Column("result", Text, nullable=False),
+    Column("done_at", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("key", "method", name="pk_requests_done"),
 )
