@@ -587,7 +587,7 @@ def test_another_group_sees_nothing_of_this_one(system: System) -> None:
         )
         techs = system.get(f"/api/v1/sites/{PUDONG}/technicians", tenant)
         _error(techs, 404, "SITE_NOT_FOUND")  # another group's site, checked by the gateway
-        assert system.get("/api/v1/labor-operations", tenant).json() == []
+        assert system.get("/api/v1/labor-operations", tenant).json()["items"] == []
     # Nor may it register a customer at this group's site.
     _error(
         system.post("/api/v1/customers", OTHER_ADVISOR, json=_customer(PUDONG)),

@@ -25,6 +25,7 @@ from aftersales_contracts.api.reception import (
     CustomerQuery,
     HistoryOut,
     LaborOperationOut,
+    LaborOperationQuery,
     LaborRateOut,
     OptionalReasonIn,
     PrePickOut,
@@ -119,8 +120,9 @@ ROUTES = table(
         errors={404: ("VEHICLE_NOT_FOUND",)},
     ),
     row(
-        "GET", "/api/v1/labor-operations", "The group's labor-time catalog",
-        "list_labor_operations", response=LaborOperationOut(many=True),
+        "GET", "/api/v1/labor-operations", "The group's labor-time catalog, by code or text",
+        "list_labor_operations", args=(QUERY,), query=LaborOperationQuery,
+        response=page_of(LaborOperationOut), errors={400: ("INVALID_CURSOR",)},
     ),
     row(
         "GET", "/api/v1/sites/<site_id>/labor-rates", "A site's labor rates per payer",

@@ -11,6 +11,7 @@ from aftersales_contracts.api.reception import (
     CustomerOut,
     CustomerQuery,
     LaborOperationOut,
+    LaborOperationQuery,
     LaborRateOut,
     ReceptionReferenceDataIn,
     VehicleFileOut,
@@ -177,14 +178,14 @@ class CustomerEntrypoints(ReceptionBase):
         return added
 
     @query
-    def list_labor_operations(self) -> list[dict[str, Any]]:
+    def list_labor_operations(self, params: dict[str, Any] | None = None) -> dict[str, Any]:
+        """A page of the group's labor-time catalog by code; `q` finds a part of a code
+        or a description."""
         tenant = self.caller.tenant
-        ops = self.db.session.scalars(
-            select(LaborOperation)
-            .where(LaborOperation.group_id == tenant.group_id)
-            .order_by(LaborOperation.code)
-        ).all()
-        return LaborOperationOut(many=True).dump(ops)
+        fields = load(LaborOperationQuery(), params or {})
+        stmt = queries.labor_operations(tenant.group_id, fields["q"])
+        keys = (LaborOperation.code,)
+        return self._page(stmt, keys, fields, LaborOperationOut().dump, descending=False)
 
     @query
     def list_labor_rates(self, site_id: str) -> list[dict[str, Any]]:

@@ -11,16 +11,38 @@ from typing import Any
 from sqlalchemy import Select, String, cast, exists, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from . import domain
-from .models import AdditionalWork, Appointment, Customer, Order, OrderJob, PartMovement, Vehicle
+from aftersales_core import search
+from aftersales_core.search import ESCAPE, like_literal
 
-ESCAPE = "\\"
+from . import domain
+from .models import (
+    AdditionalWork,
+    Appointment,
+    Customer,
+    LaborOperation,
+    Order,
+    OrderJob,
+    PartMovement,
+    Vehicle,
+)
 
 
 def contains(text: str) -> str:
     """A LIKE pattern for `text` anywhere, its wildcards taken literally."""
-    escaped = text.replace(ESCAPE, ESCAPE * 2).replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
+    return f"%{like_literal(text)}%"
+
+
+def labor_operations(group_id: str, q: str | None) -> Select[Any]:
+    """The group's labor-time catalog; `q` matches part of a code or a description."""
+    stmt = select(LaborOperation).where(LaborOperation.group_id == group_id)
+    if q:
+        stmt = stmt.where(
+            or_(
+                search.contains(LaborOperation.code, q),
+                search.contains(LaborOperation.description, q),
+            )
+        )
+    return stmt
 
 
 def compact(text: str) -> str:

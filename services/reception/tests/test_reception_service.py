@@ -374,13 +374,20 @@ def test_import_reference_data_is_idempotent(db: Engine, rpc: Any) -> None:
     }
     assert _counts(db) == before
 
-    ops = rpc(ADVISOR_A).reception.list_labor_operations()
+    ops = rpc(ADVISOR_A).reception.list_labor_operations({"limit": 200})["items"]
     assert [o["code"] for o in ops] == sorted(o["code"] for o in data["labor_operations"])
+    first = rpc(ADVISOR_A).reception.list_labor_operations({"limit": 2})
+    second = rpc(ADVISOR_A).reception.list_labor_operations(
+        {"limit": 200, "cursor": first["next_cursor"]}
+    )
+    assert [o["code"] for o in first["items"] + second["items"]] == [o["code"] for o in ops]
+    found = rpc(ADVISOR_A).reception.list_labor_operations({"q": "tbelt"})["items"]
+    assert [o["code"] for o in found] == ["ENG-TBELT"]
     by_code = {o["code"]: o for o in ops}
     assert by_code["MNT-FREE1"]["standard_hours"] == "1.0"
     assert by_code["MNT-OIL"]["standard_hours"] == "0.5"
     assert by_code["ENG-TBELT"]["models"] == ["朗逸", "凌渡", "速腾", "宝来"]
-    assert rpc(OTHER_HQ).reception.list_labor_operations() == []
+    assert rpc(OTHER_HQ).reception.list_labor_operations()["items"] == []
 
     with db.connect() as conn:
         rates = dict(conn.execute(select(LaborRate.payer, LaborRate.rate)).all())

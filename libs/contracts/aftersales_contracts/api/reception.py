@@ -203,6 +203,14 @@ class CustomerQuery(PageQuery):
     )
 
 
+class LaborOperationQuery(PageQuery):
+    q = fields.String(
+        load_default=None,
+        validate=validate.Length(min=1, max=100),
+        metadata={"description": "part of a code or a description"},
+    )
+
+
 class VehicleQuery(PageQuery):
     vin = fields.String(load_default=None, validate=validate.Length(min=1, max=40))
     plate = fields.String(load_default=None, validate=validate.Length(min=1, max=20))
