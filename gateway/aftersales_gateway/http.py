@@ -20,11 +20,14 @@ from marshmallow import ValidationError as MarshmallowError
 from nameko.exceptions import MethodNotFound, RemoteError, UnknownService
 from nameko.web.handlers import HttpRequestHandler
 from nameko.web.server import WebServer, WsgiApp
+from sqlalchemy.exc import InterfaceError
+from sqlalchemy.exc import OperationalError as SQLAlchemyOperationalError
 from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
 from aftersales_core.errors import AppError, ServiceUnavailable, ValidationFailed
 from aftersales_core.etag import IF_MATCH
+from aftersales_core.remote import BROKER_ERRORS
 
 from .auth import secret, tenant_from_header
 
@@ -62,6 +65,12 @@ def response_for(exc: BaseException) -> Response:
         return response
     if isinstance(exc, (UnknownService, MethodNotFound)):
         return error_response(503, "SERVICE_UNAVAILABLE", "a service is not available")
+    if isinstance(exc, (SQLAlchemyOperationalError, InterfaceError)):
+        log.warning("the gateway's database is not reachable: %s", exc)
+        return error_response(503, "DATABASE_UNAVAILABLE", "the directory is not reachable")
+    if isinstance(exc, BROKER_ERRORS):
+        log.warning("the broker is not reachable: %s", exc)
+        return error_response(503, "BROKER_UNAVAILABLE", "the message broker is not reachable")
     if isinstance(exc, RemoteError):
         log.error("unexpected error in a service: %s", exc)
         return error_response(500, "INTERNAL_ERROR", "something went wrong in a service")

@@ -13,6 +13,8 @@ import logging
 from typing import Any
 
 import eventlet
+from amqp.exceptions import ConnectionError as AMQPConnectionError
+from kombu.exceptions import OperationalError as KombuOperationalError
 from nameko.containers import WorkerContext
 from nameko.exceptions import MethodNotFound, RemoteError, UnknownService
 from nameko.extensions import DependencyProvider
@@ -23,6 +25,11 @@ from .errors import AppError, ServiceUnavailable
 from .tenancy import CONTEXT_KEYS, Tenant
 
 log = logging.getLogger(__name__)
+
+# What a service's failure says when its database went away (the type's name crosses
+# the RPC hop), and what publishing raises while the broker is away.
+DATABASE_ERRORS = frozenset({"OperationalError", "InterfaceError", "DisconnectionError"})
+BROKER_ERRORS = (OSError, KombuOperationalError, AMQPConnectionError)
 
 
 class RemoteCaller:
@@ -81,9 +88,21 @@ class RemoteCaller:
         except AppError:
             raise
         except RemoteError as exc:
+            if exc.exc_type in DATABASE_ERRORS:
+                log.warning("%s.%s: its database is not reachable: %s", service, method, exc)
+                raise ServiceUnavailable(
+                    f"{service} cannot reach its database",
+                    "DATABASE_UNAVAILABLE",
+                    {"service": [service]},
+                ) from None
             log.error("%s.%s failed: %s", service, method, exc)
             raise ServiceUnavailable(
                 f"{service}.{method} failed", "DOWNSTREAM_FAILED", {"service": [service]}
+            ) from None
+        except BROKER_ERRORS as exc:
+            log.warning("%s.%s: the broker is not reachable: %s", service, method, exc)
+            raise ServiceUnavailable(
+                "the message broker is not reachable", "BROKER_UNAVAILABLE"
             ) from None
 
 

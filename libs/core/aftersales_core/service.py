@@ -11,12 +11,13 @@
 from __future__ import annotations
 
 import functools
+import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from nameko.containers import WorkerContext
 from nameko.extensions import DependencyProvider
-from nameko.rpc import rpc
+from nameko.rpc import Rpc
 from sqlalchemy.exc import IntegrityError
 
 from . import (
@@ -32,6 +33,24 @@ from .outbox import pending_count
 from .tenancy import Tenant
 
 F = TypeVar("F", bound=Callable[..., Any])
+log = logging.getLogger(__name__)
+
+
+class ResilientRpc(Rpc):
+    """nameko's RPC entrypoint, but a reply that cannot be sent (the broker is
+    restarting) is logged instead of killing the service's container: the service
+    reconnects and serves again, and the caller, which has given up by then, may
+    retry with its Idempotency-Key."""
+
+    def handle_result(self, message: Any, worker_ctx: Any, result: Any, exc_info: Any) -> Any:
+        try:
+            return super().handle_result(message, worker_ctx, result, exc_info)
+        except Exception as exc:  # noqa: BLE001 - no reply must ever kill the container
+            log.warning("could not reply to %s: %s", worker_ctx.call_id, exc)
+            return result, exc_info
+
+
+rpc = ResilientRpc.decorator
 
 
 def transactional(fn: F) -> F:
