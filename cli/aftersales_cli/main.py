@@ -317,5 +317,53 @@ def seed(demo_password: str | None) -> None:
     _seed(demo_password)
 
 
+@cli.group()
+def dlq() -> None:
+    """Dead-letter queues: what failed and why; replay once the cause is fixed."""
+
+
+@dlq.command("list")
+def dlq_list() -> None:
+    """Every dead-letter queue that holds messages, and how many."""
+    from aftersales_core import deadletters
+
+    found = deadletters.depths(settings.amqp_uri(), all_subscriptions())
+    if not found:
+        click.echo("no dead letters")
+    for queue, count in sorted(found.items()):
+        click.echo(f"{count:>6}  {queue}")
+
+
+@dlq.command("show")
+@click.argument("queue")
+@click.option("--limit", default=10, show_default=True)
+def dlq_show(queue: str, limit: int) -> None:
+    """The messages of QUEUE (they stay there): why, how often, from where, the body."""
+    from aftersales_core import deadletters
+
+    for letter in deadletters.show(settings.amqp_uri(), queue, limit):
+        click.echo(json.dumps(letter.to_dict(), ensure_ascii=False, default=str))
+
+
+@dlq.command("replay")
+@click.argument("queue")
+@click.option("--limit", default=1000, show_default=True)
+def dlq_replay(queue: str, limit: int) -> None:
+    """Send QUEUE's messages back where they were published (after the fix)."""
+    from aftersales_core import deadletters
+
+    click.echo(f"replayed {deadletters.replay(settings.amqp_uri(), queue, limit)} message(s)")
+
+
+@dlq.command("purge")
+@click.argument("queue")
+@click.confirmation_option(prompt="Drop every message of this dead-letter queue?")
+def dlq_purge(queue: str) -> None:
+    """Drop everything QUEUE holds (asks first; --yes to skip)."""
+    from aftersales_core import deadletters
+
+    click.echo(f"purged {deadletters.purge(settings.amqp_uri(), queue)} message(s)")
+
+
 if __name__ == "__main__":
     cli()

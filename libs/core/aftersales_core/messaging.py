@@ -16,15 +16,18 @@ from dataclasses import dataclass
 from typing import Any
 
 import eventlet
+from amqp.exceptions import PreconditionFailed
 from kombu import Connection, Exchange, Queue
 from nameko.events import EventHandler
-from nameko.messaging import Consumer
+from nameko.messaging import Consumer, QueueConsumer
 
 from .config import DELIVERY_LIMIT
+from .errors import AppError
 
 log = logging.getLogger(__name__)
 
 DEAD_LETTER_EXCHANGE = "aftersales.dead-letter"
+DLQ_SUFFIX = ".dlq"
 OEM_EXCHANGE = "aftersales.oem"
 
 
@@ -101,12 +104,14 @@ class Subscription:
         )
 
     def dead_letter_queue(self) -> Queue:
+        """Keeps what it holds until an operator replays or purges it: no delivery
+        limit, so looking at a message (a get that requeues) never loses it."""
         return Queue(
-            self.queue_name + ".dlq",
+            self.queue_name + DLQ_SUFFIX,
             exchange=dead_letter_exchange(),
             routing_key=self.queue_name,
             durable=True,
-            queue_arguments=quorum_arguments(None),
+            queue_arguments={"x-queue-type": "quorum"},
         )
 
 
@@ -120,7 +125,13 @@ def declare_topology(amqp_uri: str, subscriptions: Iterable[Subscription]) -> li
         for sub in subscriptions:
             sub.exchange(channel).declare()
             for queue in (sub.dead_letter_queue(), sub.queue()):
-                queue(channel).declare()
+                try:
+                    queue(channel).declare()
+                except PreconditionFailed:
+                    # declared earlier with other arguments (a dead-letter queue of an
+                    # older release): it still works; keep it and go on
+                    log.warning("%s exists with other arguments; kept as it is", queue.name)
+                    channel = conn.channel()
                 declared.append(queue.name)
     return declared
 
@@ -143,13 +154,40 @@ def requeue_delay(delivery_count: int, base: float = 0.2) -> float:
     return min(5.0, base * (2**delivery_count))
 
 
+class DeadLetteringQueueConsumer(QueueConsumer):
+    """nameko's consumer, but a body that cannot be decoded is dead-lettered, not
+    acknowledged and lost (kombu's default)."""
+
+    def on_decode_error(self, message: Any, exc: Exception) -> None:
+        log.error("dead-lettering an undecodable message from %s: %s",
+                  message.delivery_info.get("routing_key"), exc)  # fmt: skip
+        dead_letter(message)
+
+
+def dead_letter(message: Any) -> None:
+    """Reject without requeue: the queue's dead-letter exchange takes it to `.dlq`."""
+    if message.channel.connection:
+        try:
+            message.reject(requeue=False)
+        except ConnectionError:  # the broker took the message back already
+            pass
+
+
+def permanent(exc: BaseException | None) -> bool:
+    """A refusal (a 4xx: a payload that breaks its contract, a rule that says no) will
+    fail the same way every time: dead-letter it at once instead of retrying it."""
+    return isinstance(exc, AppError) and exc.status < 500
+
+
 class QuorumEventHandler(EventHandler):
     """nameko's EventHandler on a quorum queue that requeues on error.
 
-    nameko acks and drops a message whose handler raised; here it is
-    requeued so that the broker's delivery limit sends a poison message to the
-    dead-letter queue.
+    nameko acks and drops a message whose handler raised; here a passing fault is
+    requeued (the broker's delivery limit sends a message that keeps failing to the
+    dead-letter queue) and a permanent one is dead-lettered at once.
     """
+
+    queue_consumer = DeadLetteringQueueConsumer()
 
     def __init__(self, source_service: str, event_type: str, **kwargs: Any) -> None:
         kwargs["requeue_on_error"] = True
@@ -163,6 +201,12 @@ class QuorumEventHandler(EventHandler):
         Consumer.setup(self)
 
     def handle_message_processed(self, message: Any, result: Any = None, exc_info: Any = None):
+        if exc_info is not None and permanent(exc_info[1]):
+            log.error(
+                "dead-lettering %s: %s", message.delivery_info.get("routing_key"), exc_info[1]
+            )
+            dead_letter(message)
+            return None
         if exc_info is not None:
             count = int((message.headers or {}).get("x-delivery-count") or 0)
             base = float(self.container.config.get("REQUEUE_BASE_DELAY", 0.2))

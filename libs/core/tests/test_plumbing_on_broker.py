@@ -12,7 +12,7 @@ from nameko.testing.services import entrypoint_waiter
 from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, func, insert, select
 
 from aftersales_core.envelope import Envelope
-from aftersales_core.errors import Conflict
+from aftersales_core.errors import Conflict, ValidationFailed
 from aftersales_core.messaging import (
     Subscription,
     event_exchange,
@@ -78,6 +78,8 @@ class ConsumerService(ServiceBase):
     def on_thing_made(self, event: Envelope) -> None:
         if event.payload["value"] == "poison":
             raise RuntimeError("this handler can never handle poison")
+        if event.payload["value"] == "refused":
+            raise ValidationFailed("thing_made breaks its contract", "CONTRACT")
         self.db.session.execute(
             insert(seen).values(
                 event_id=event.event_id, value=event.payload["value"], user_id=self.caller.user_id
@@ -259,3 +261,64 @@ def test_messages_to_and_from_an_oem(system: Any, rpc: Any, amqp_uri: str) -> No
                 )
     with consumer_db.connect() as conn:
         assert conn.execute(select(seen.c.value, seen.c.user_id)).all() == [("是", "grp-test")]
+
+
+def test_refusals_and_undecodable_bodies_are_dead_lettered_at_once_and_kept(
+    system: Any, amqp_uri: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A permanent error is not retried and an undecodable body is not dropped; the
+    dead-letter queue keeps both however often it is looked at, and `aftersales dlq`
+    lists, shows, replays and purges them."""
+    from click.testing import CliRunner
+    from kombu import Producer, Queue
+
+    from aftersales_cli.main import cli
+    from aftersales_core import deadletters
+
+    _, _, consumer_db, _ = system
+    sub = Subscription("test-consumer", "test-producer", "thing_made")
+    dlq = sub.queue_name + ".dlq"
+    refused = Envelope("thing_made", "grp-test", "site-a", {"value": "refused"}).to_dict()
+    _publish_raw(amqp_uri, refused)
+    with Connection(amqp_uri) as conn:
+        Producer(conn.channel()).publish(
+            b"{not json", exchange="test-producer.events", routing_key="thing_made",
+            content_type="application/json", content_encoding="utf-8",
+        )  # fmt: skip
+    _wait_for(lambda: _queue_depth(amqp_uri, dlq) == 2, timeout=30)
+    for _ in range(7):  # more looks than any delivery limit
+        letters = deadletters.show(amqp_uri, dlq)
+    assert len(letters) == 2 and _queue_depth(amqp_uri, dlq) == 2
+    assert {letter.reason for letter in letters} == {"rejected"}, "at once, not after retries"
+    assert all(letter.count == 1 for letter in letters)
+    assert refused in [letter.body for letter in letters]
+    assert "{not json" in [letter.body for letter in letters]
+
+    monkeypatch.setenv("AMQP_URI", amqp_uri)
+    monkeypatch.setattr("aftersales_cli.main.all_subscriptions", lambda: [sub])
+    runner = CliRunner()
+    listed = runner.invoke(cli, ["dlq", "list"])
+    assert listed.exit_code == 0 and f"2  {dlq}" in listed.output
+    shown = runner.invoke(cli, ["dlq", "show", dlq])
+    assert shown.exit_code == 0 and "rejected" in shown.output
+
+    # an operator drops the undecodable one by hand and replays the other
+    with Connection(amqp_uri) as conn:  # take the undecodable letter away by hand
+        source = Queue(dlq, channel=conn.channel(), no_declare=True)
+        kept = []
+        while (message := source.get(no_ack=False)) is not None:
+            if message.body in (b"{not json", "{not json"):
+                message.ack()
+            else:
+                kept.append(message)
+        for message in kept:
+            message.requeue()
+    # replayed to where it came from: the handler still refuses it, so it is back
+    replayed = runner.invoke(cli, ["dlq", "replay", dlq])
+    assert replayed.exit_code == 0 and "replayed 1 message(s)" in replayed.output
+    _wait_for(lambda: _queue_depth(amqp_uri, dlq) == 1, timeout=30)
+    purged = runner.invoke(cli, ["dlq", "purge", dlq, "--yes"])
+    assert purged.exit_code == 0 and "purged 1 message(s)" in purged.output
+    assert _queue_depth(amqp_uri, dlq) == 0
+    assert runner.invoke(cli, ["dlq", "list"]).output.strip() == "no dead letters"
+    assert _count(consumer_db, seen) == 0
