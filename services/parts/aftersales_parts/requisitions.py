@@ -89,6 +89,24 @@ class Requisitions(PartsBase):
         domain.check_requested(event.site_id, [line["line_id"] for line in data["lines"]])
         group_id, site_id = event.group_id, event.site_id
         session = self.db.session
+        # One requisition per RO line: the same fact sent again under a new event id
+        # (a producer's retry) must not reserve the stock a second time.
+        done = set(
+            session.scalars(
+                select(RequisitionLine.line_id)
+                .join(Requisition, Requisition.requisition_id == RequisitionLine.requisition_id)
+                .where(
+                    Requisition.group_id == group_id,
+                    Requisition.order_id == data["order_id"],
+                    RequisitionLine.line_id.in_([line["line_id"] for line in data["lines"]]),
+                )
+            )
+        )
+        if done:
+            log.warning("part_requested %s: lines %s already requested", event.event_id, done)
+            data["lines"] = [line for line in data["lines"] if line["line_id"] not in done]
+            if not data["lines"]:
+                return
         book = StockBook(session, group_id, data["approved_by"], utcnow())
         requisition = Requisition(
             requisition_id=new_id("req"),

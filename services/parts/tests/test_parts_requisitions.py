@@ -474,3 +474,14 @@ def test_a_cancelled_ro_drops_its_reservations_and_back_orders(parts: Parts) -> 
     assert history[-1]["note"] == "RO cancelled: 客户决定暂不维修"
     assert history[-1]["user_id"] == "sa.wang.pd"
     parts.balanced(PUDONG)
+
+
+def test_the_same_fact_under_a_new_event_id_makes_one_requisition(parts: Parts) -> None:
+    """Reception retried its announcement with a new event id: the inbox cannot tell,
+    the RO line can — stock is reserved once."""
+    parts.seed()
+    before = D(parts.item(PUDONG, OIL_FILTER)["reserved"])
+    first = parts.request_parts("ro-0024", [(OIL_FILTER, "2")])
+    parts.publish("reception", "part_requested", first.payload, wait="on_part_requested")
+    assert len(parts.rpc(HQ).list_requisitions({"order_id": "ro-0024"})["items"]) == 1
+    assert D(parts.item(PUDONG, OIL_FILTER)["reserved"]) == before + 2

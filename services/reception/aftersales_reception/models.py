@@ -302,8 +302,13 @@ class PartMovement(Base):
     """Parts issued to, returned from, back-ordered or arrived for an order's line."""
 
     __tablename__ = "part_movements"
+    # One movement per fact: the parts document (issue, return, back order) and line.
+    __table_args__ = (
+        Index("uq_part_movements_fact", "kind", "document_id", "line_id", unique=True),
+    )
 
     event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    document_id: Mapped[str | None] = mapped_column(String(60))
     order_id: Mapped[str] = mapped_column(String(40), index=True)
     line_id: Mapped[str] = mapped_column(String(40))
     kind: Mapped[str] = mapped_column(String(20))  # issued, returned, backordered, arrived

@@ -30,6 +30,9 @@ from .models import (
 
 log = logging.getLogger(__name__)
 
+# The parts document that makes a movement one fact (an arrival may come in parts).
+FACT_DOCUMENT = {"issued": "issue_id", "returned": "return_id", "backordered": "backorder_id"}
+
 
 def event_time(envelope: Envelope) -> datetime:
     """When the producer says the fact happened (UTC)."""
@@ -263,10 +266,22 @@ class ProgressHelpers:
         if order is None:
             return None
         payload = event.payload
+        document_id = payload.get(FACT_DOCUMENT.get(kind, ""))
+        if document_id and self.db.session.scalar(
+            select(PartMovement.event_id).where(
+                PartMovement.kind == kind,
+                PartMovement.document_id == document_id,
+                PartMovement.line_id == payload["line_id"],
+            )
+        ):
+            # the same fact again under a new event id (a producer's retry): once only
+            log.warning("part_%s %s: %s already recorded", kind, event.event_id, document_id)
+            return None
         unit_price = payload.get("unit_price")
         self.db.session.add(
             PartMovement(
                 event_id=event.event_id,
+                document_id=document_id,
                 order_id=order.order_id,
                 line_id=payload["line_id"],
                 kind=kind,

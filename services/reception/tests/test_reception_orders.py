@@ -751,3 +751,22 @@ def test_every_consumed_event_as_its_producer_documents_it(reception: Any) -> No
     assert [w["work_id"] for w in seen["additional_work"]] == ["aw-19e2"]
     recalls = reception.as_(ADVISOR).get_vehicle(vehicle["vehicle_id"])["recalls"]
     assert "RC-2026-118" in [r["recall_id"] for r in recalls]
+
+
+def test_the_same_issue_under_a_new_event_id_is_one_movement(reception: Any) -> None:
+    """Parts retried its announcement with a new event id: the inbox cannot tell, the
+    issue document can — the statement counts the part once."""
+    order, _ = approved_order(reception)
+    part = line_ids(order, "04E115561H")
+    payload = {
+        "order_id": order["order_id"], "requisition_id": "req-1", "line_id": part,
+        "part_number": "04E115561H", "quantity": "1", "unit_price": "48.00",
+        "unit_cost": "30.00", "issued_at": datetime.now(UTC).isoformat(),
+        "old_part_recorded": True, "issue_id": "iss-once",
+    }  # fmt: skip
+    for _ in range(2):
+        parts(reception, "part_issued", payload)
+    seen = reception.as_(ADVISOR).get_order(order["order_id"])
+    assert [h["action"] for h in seen["history"]].count("part_issued") == 1
+    line = next(x for x in seen["lines"] if x["line_id"] == part)
+    assert line["issued_quantity"] == "1"
