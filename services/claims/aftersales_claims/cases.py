@@ -16,7 +16,7 @@ from aftersales_contracts import validate_payload
 from aftersales_core.envelope import Envelope, to_primitives, utcnow
 from aftersales_core.tenancy import Tenant
 
-from .domain import local_date
+from .domain import check_version, local_date
 
 
 def today() -> date:
@@ -43,6 +43,7 @@ class Cases:
     def incoming(event: Envelope) -> dict[str, Any]:
         """An event's or OEM message's payload, checked against its contract: one that
         breaks it is refused (retried, then dead-lettered), never half applied."""
+        check_version(event.type, event.version)
         return validate_payload(event.type, event.payload)
 
     def who(self, by: str | None = None) -> str:

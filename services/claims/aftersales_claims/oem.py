@@ -25,6 +25,7 @@ from .domain import (
     local_date,
     money,
     next_status,
+    payment_matches,
     require_addressed,
     with_old_part_instructions,
 )
@@ -119,6 +120,11 @@ class OemMessages(Cases):
                 log.warning("credit %s names unknown claim %s", p["payment_id"], line["claim_id"])
                 continue
             amount = money(line["amount"])
+            if is_payable(claim.status) and not payment_matches(amount, claim.approved_amount):
+                changes = {"amount": amount, "approved": claim.approved_amount,
+                           "payment_id": p["payment_id"]}  # fmt: skip
+                self.log(claim, "payment_mismatch", changes, by)
+                continue
             if not is_payable(claim.status):
                 if claim.payment_reference != p["payment_id"]:
                     changes = {"amount": amount, "payment_id": p["payment_id"]}

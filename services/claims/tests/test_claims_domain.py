@@ -753,3 +753,31 @@ def test_month_bounds() -> None:
     for bad in ("2026-13", "november", "", "2026"):
         with pytest.raises(ValidationFailed):
             month_bounds(bad)
+
+
+def test_money_from_the_oem_must_add_up() -> None:
+    """An approval at another amount than claimed is refused (it is a partial one);
+    a credit short of (or over) what was approved does not mark the claim paid."""
+    from aftersales_claims.domain import payment_matches
+
+    claimed = D("574.00")
+    with pytest.raises(ValidationFailed) as caught:
+        check_decision(Decision("approved", D("100.00"), None, None), claimed)
+    assert caught.value.code == "BAD_DECISION" and "approved_amount" in caught.value.fields
+    assert (
+        check_decision(Decision("approved", claimed, None, None), claimed).approved_amount
+        == claimed
+    )
+    assert payment_matches(D("574.00"), claimed) and payment_matches(D("574"), claimed)
+    assert not payment_matches(D("564.00"), claimed)
+    assert not payment_matches(D("584.00"), claimed)
+    assert not payment_matches(D("574.00"), None)
+
+
+def test_a_message_of_an_unknown_version_is_refused() -> None:
+    from aftersales_claims.domain import check_version
+
+    check_version("claim_payment", 1)
+    with pytest.raises(ValidationFailed) as caught:
+        check_version("claim_payment", 2)
+    assert caught.value.code == "UNSUPPORTED_VERSION" and "version" in caught.value.fields

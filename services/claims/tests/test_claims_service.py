@@ -627,6 +627,10 @@ def test_payments_only_pay_approved_claims(claims: dict[str, Any]) -> None:
     assert early["status"] == "submitted" and early["paid_amount"] is None
     assert early["history"][-1]["action"] == "payment_unexpected"
     decide(claims, claim, "approved")
+    pay(claims, [(claim, "710.00")], "cn-short")  # 10.00 short of what was approved
+    short = _RPC.claims.get_warranty_claim(claim["claim_id"])
+    assert short["status"] == "approved" and short["paid_amount"] is None
+    assert short["history"][-1]["action"] == "payment_mismatch"
     pay(
         claims,
         [(claim, "720.00"), ({"claim_id": "wc-nobody", "claim_number": "X"}, "1.00")],

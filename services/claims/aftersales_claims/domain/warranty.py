@@ -71,7 +71,13 @@ def check_decision(decision: Decision, claimed: Decimal) -> Decision:
     if amount < 0:
         raise ValidationFailed.on("approved_amount", "may not be negative", "BAD_DECISION")
     if decision.outcome == "approved":
-        amount = claimed  # approved as claimed, whatever amount field came along
+        if amount not in (Decimal("0.00"), claimed):
+            raise ValidationFailed.on(
+                "approved_amount",
+                f"an approval pays the {claimed} claimed; a lower amount is partly_approved",
+                "BAD_DECISION",
+            )
+        amount = claimed  # approved as claimed (0: the amount left unstated)
     if decision.outcome == "rejected":
         if not decision.reason_code:
             raise ValidationFailed.on(
@@ -86,6 +92,27 @@ def check_decision(decision: Decision, claimed: Decimal) -> Decision:
                 "approved_amount", "a partial approval pays less than claimed", "BAD_DECISION"
             )
     return Decision(decision.outcome, money(amount), decision.reason_code, decision.reason)
+
+
+def payment_matches(credited: Decimal, approved: Decimal | None) -> bool:
+    """A claim is paid by a credit of exactly what was approved; a short or excess
+    credit is recorded for the clerk to take up with the OEM, and the claim stays
+    unpaid."""
+    return approved is not None and money(credited) == money(approved)
+
+
+SUPPORTED_VERSION = 1
+
+
+def check_version(message_type: str, version: int) -> None:
+    """A receiver applies only the versions it knows: a later version may mean
+    something this code would misread, so it is refused (and dead-lettered)."""
+    if version > SUPPORTED_VERSION:
+        raise ValidationFailed.on(
+            "version",
+            f"{message_type} version {version} is not supported (up to {SUPPORTED_VERSION})",
+            "UNSUPPORTED_VERSION",
+        )
 
 
 def days_to_payment(first_submitted_on: date, paid_on: date) -> int:
