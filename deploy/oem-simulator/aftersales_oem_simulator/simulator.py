@@ -54,6 +54,18 @@ def oem_exchange() -> Exchange:
     return Exchange(OEM_EXCHANGE, type="topic", durable=True)
 
 
+def oem_inbox(oem_id: str) -> Queue:
+    """The queue the dealer declares for one OEM (docs/oem-messages.md, "Queues"):
+    declared here with the same arguments, so whoever comes first makes it."""
+    return Queue(
+        f"to-oem.{oem_id}",
+        exchange=oem_exchange(),
+        routing_key=f"to-oem.{oem_id}.#",
+        durable=True,
+        queue_arguments={"x-queue-type": "quorum"},
+    )
+
+
 def envelope(
     message_type: str,
     group_id: str,
@@ -177,15 +189,21 @@ class Simulator:
 
     # ---------------------------------------------------------------- topology
 
-    def queue(self) -> Queue:
-        exchange = oem_exchange()
-        keys = [f"to-oem.{oem}.#" for oem in self.config.oem_ids] or ["to-oem.#"]
-        return Queue(
-            self.queue_name,
-            bindings=[binding(exchange, routing_key=key) for key in keys],
-            durable=True,
-            queue_arguments={"x-queue-type": "quorum", "x-delivery-limit": 5},
-        )
+    def queues(self) -> list[Queue]:
+        """Each configured OEM's inbox, the durable queue the dealer declares before it
+        sends that OEM anything (what came before the simulator started is there).
+        Without configured OEMs (a development catch-all): a queue of its own for
+        everything addressed to any OEM."""
+        if self.config.oem_ids:
+            return [oem_inbox(oem) for oem in self.config.oem_ids]
+        return [
+            Queue(
+                self.queue_name,
+                bindings=[binding(oem_exchange(), routing_key="to-oem.#")],
+                durable=True,
+                queue_arguments={"x-queue-type": "quorum", "x-delivery-limit": 5},
+            )
+        ]
 
     # ---------------------------------------------------------------- handling
 
@@ -392,12 +410,13 @@ class Simulator:
                 ) as conn:
                     consumer_channel = conn.channel()
                     consumer_channel.basic_qos(0, 10, False)
-                    queue = self.queue()(consumer_channel)
-                    queue.declare()
+                    queues = [queue(consumer_channel) for queue in self.queues()]
+                    for queue in queues:
+                        queue.declare()
                     producer = Producer(conn.channel())
                     with Consumer(
                         consumer_channel,
-                        queues=[queue],
+                        queues=queues,
                         callbacks=[self.on_message],
                         accept=["json"],
                     ):

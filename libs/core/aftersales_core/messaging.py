@@ -64,6 +64,25 @@ def to_oem_routing_key(oem_id: str, message_type: str) -> str:
     return f"to-oem.{oem_id}.{message_type}"
 
 
+def oem_inbox(oem_id: str) -> Queue:
+    """An OEM's durable queue for everything addressed to it, declared by the dealer
+    before it sends that OEM anything: what is sent before the OEM first connects
+    waits there. No delivery limit: nothing is dropped on the dealer's side."""
+    return Queue(
+        f"to-oem.{oem_id}",
+        exchange=oem_exchange(),
+        routing_key=f"to-oem.{oem_id}.#",
+        durable=True,
+        queue_arguments={"x-queue-type": "quorum"},
+    )
+
+
+def oem_of(routing_key: str) -> str | None:
+    """The OEM a dealer-to-OEM routing key addresses (`to-oem.<oem_id>.<type>`)."""
+    parts = routing_key.split(".")
+    return parts[1] if len(parts) >= 3 and parts[0] == "to-oem" else None
+
+
 def to_dealer_routing_key(group_id: str, message_type: str) -> str:
     return f"to-dealer.{group_id}.{message_type}"
 

@@ -20,7 +20,7 @@ from sqlalchemy import Connection as SAConnection
 from sqlalchemy import Engine, func, insert, select, update
 
 from .envelope import Envelope, utcnow
-from .messaging import event_exchange
+from .messaging import OEM_EXCHANGE, event_exchange, oem_inbox, oem_of
 from .tables import outbox
 
 log = logging.getLogger(__name__)
@@ -168,6 +168,10 @@ class OutboxRelay:
         if row["exchange"] not in self._declared:
             exchange(producer.channel).declare()
             self._declared.add(row["exchange"])
+        oem_id = oem_of(row["routing_key"]) if row["exchange"] == OEM_EXCHANGE else None
+        if oem_id and f"inbox:{oem_id}" not in self._declared:
+            oem_inbox(oem_id)(producer.channel).declare()  # nothing lost before it binds
+            self._declared.add(f"inbox:{oem_id}")
         producer.publish(
             row["body"],  # stored as JSON text already: sent as is, not decoded and re-encoded
             exchange=exchange,

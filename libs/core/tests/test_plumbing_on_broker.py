@@ -17,6 +17,7 @@ from aftersales_core.messaging import (
     Subscription,
     event_exchange,
     oem_exchange,
+    oem_inbox,
     to_dealer_routing_key,
 )
 from aftersales_core.outbox import OutboxRelay, record
@@ -189,6 +190,15 @@ def _queue_depth(amqp_uri: str, name: str) -> int:
         return conn.default_channel.queue_declare(name, passive=True).message_count
 
 
+def _exists(amqp_uri: str, name: str) -> bool:
+    with Connection(amqp_uri) as conn:
+        try:
+            conn.channel().queue_declare(name, passive=True)
+        except Exception:  # noqa: BLE001 - NOT_FOUND closes the channel
+            return False
+    return True
+
+
 def test_poison_event_ends_in_the_dead_letter_queue(system: Any, amqp_uri: str) -> None:
     _, _, consumer_db, _ = system
     sub = Subscription("test-consumer", "test-producer", "thing_made")
@@ -230,21 +240,17 @@ def test_relay_backs_off_while_the_broker_is_unreachable(system: Any, amqp_uri: 
 
 def test_messages_to_and_from_an_oem(system: Any, rpc: Any, amqp_uri: str) -> None:
     _, _, consumer_db, consumer = system
-    with Connection(amqp_uri) as conn:
-        channel = conn.channel()
-        from kombu import Queue
-
-        inbox_of_oem = Queue(
-            "test-oem-inbox", oem_exchange(), routing_key="to-oem.oem-test.#", auto_delete=True
-        )(channel)
-        inbox_of_oem.declare()
-        message_id = rpc(TENANT)["test-producer"].ask_oem("保修期内吗?")
-        deadline = time.monotonic() + 20
-        received = None
-        while received is None and time.monotonic() < deadline:
-            received = inbox_of_oem.get(no_ack=True)
-            time.sleep(0.05)
+    # The OEM is not connected yet: nothing of its is declared. The dealer's relay
+    # declares the OEM's inbox before the first message, so the message waits there.
+    message_id = rpc(TENANT)["test-producer"].ask_oem("保修期内吗?")
+    inbox = oem_inbox("oem-test").name
+    _wait_for(lambda: _queue_depth(amqp_uri, inbox) == 1 if _exists(amqp_uri, inbox) else False)
+    with Connection(amqp_uri) as conn:  # the OEM connects now, and finds it
+        received = oem_inbox("oem-test")(conn.channel()).get(no_ack=True)
     assert received is not None, "the OEM got nothing"
+    assert not any(k.startswith("nameko.") for k in (received.headers or {})), (
+        "our staff's ids and roles stay with us"
+    )
     question = json.loads(received.body)
     assert question["event_id"] == message_id and question["payload"] == {"text": "保修期内吗?"}
 
