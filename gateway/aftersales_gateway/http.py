@@ -1,7 +1,7 @@
 """The gateway's HTTP entrypoint: auth first, JSON in and out, one error shape.
 
-`api(...)` declares a route once: nameko serves it, and the same declaration
-(schemas, summary, tags) feeds the OpenAPI document.
+Every route is a row of the route table (`routing.py`); `ApiHandler` is the one
+entrypoint class that serves them (`service.py` makes one per row).
 """
 
 from __future__ import annotations
@@ -9,13 +9,11 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import partial
 from typing import Any
 
 import eventlet.wsgi
 from eventlet.event import Event
-from marshmallow import Schema
 from marshmallow import ValidationError as MarshmallowError
 from nameko.exceptions import MethodNotFound, RemoteError, UnknownService
 from nameko.web.handlers import HttpRequestHandler
@@ -107,24 +105,6 @@ class JsonWebServer(WebServer):
 eventlet.wsgi.MAX_HEADER_LINE = 65536
 
 
-@dataclass
-class RouteDoc:
-    method: str
-    path: str
-    summary: str
-    tags: list[str]
-    public: bool
-    body: type[Schema] | Schema | None = None
-    response: type[Schema] | Schema | None = None
-    query: type[Schema] | Schema | None = None
-    status: int = 200
-    idempotent: bool = False
-    errors: list[int] = field(default_factory=list)
-
-
-ROUTES: list[RouteDoc] = []
-
-
 class ApiHandler(HttpRequestHandler):
     """nameko's HTTP entrypoint with authentication and the aftersales error shape."""
 
@@ -185,39 +165,6 @@ class ApiHandler(HttpRequestHandler):
         if status == 204:
             return Response(status=204, headers=headers)
         return json_response(status, body, headers)
-
-
-def api(
-    method: str,
-    path: str,
-    summary: str,
-    *,
-    tags: list[str],
-    public: bool = False,
-    body: type[Schema] | Schema | None = None,
-    response: type[Schema] | Schema | None = None,
-    query: type[Schema] | Schema | None = None,
-    status: int = 200,
-    idempotent: bool = False,
-    errors: list[int] | None = None,
-) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Declare a route: served by nameko, documented in OpenAPI."""
-    ROUTES.append(
-        RouteDoc(
-            method,
-            path,
-            summary,
-            tags,
-            public,
-            body,
-            response,
-            query,
-            status,
-            idempotent,
-            errors or [],
-        )
-    )
-    return ApiHandler.decorator(method, path, public=public, expected_exceptions=(AppError,))
 
 
 MAX_JSON_DEPTH = 32
@@ -330,9 +277,7 @@ def query_args(request: Request) -> dict[str, str]:
 
 __all__ = [
     "ApiHandler",
-    "ROUTES",
     "ServiceUnavailable",
-    "api",
     "check_json",
     "json_body",
     "json_response",

@@ -55,9 +55,9 @@ def matrix(routes: Sequence[Route]) -> str:
 
 
 def main() -> None:
-    from .routes import ROUTES
+    from .routes import TABLE
 
-    print(matrix(ROUTES), end="")
+    print(matrix(TABLE), end="")
 
 
 if __name__ == "__main__":

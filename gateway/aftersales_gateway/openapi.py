@@ -79,9 +79,9 @@ class Error(Schema):
 
 
 def all_routes() -> list[Route]:
-    from .routes import ROUTES
+    from .routes import TABLE
 
-    return ROUTES
+    return TABLE
 
 
 def _role_text(route: Route) -> str:

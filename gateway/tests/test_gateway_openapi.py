@@ -14,7 +14,7 @@ from nameko.extensions import ENTRYPOINT_EXTENSIONS_ATTR
 from aftersales_gateway.http import ApiHandler
 from aftersales_gateway.matrix import matrix
 from aftersales_gateway.openapi import build_spec, docs_page
-from aftersales_gateway.routes import ROUTES, TABLE
+from aftersales_gateway.routes import TABLE
 from aftersales_gateway.routing import http_name
 from aftersales_gateway.service import GatewayService
 
@@ -149,7 +149,7 @@ def test_security_and_error_responses(spec: dict[str, Any]) -> None:
         if (method, path) in PUBLIC:
             assert not op.get("security"), f"{where} should be public"
             continue
-        assert not any(r.public for r in ROUTES if r.path == path and r.method.lower() == method)
+        assert not any(r.public for r in TABLE if r.path == path and r.method.lower() == method)
         assert op.get("security") == [{"bearer": []}], f"{where} should need a token"
         for code in ("401", "403"):
             assert code in op["responses"], f"{where} does not list {code}"
@@ -197,7 +197,7 @@ def test_build_spec_is_stable(spec: dict[str, Any]) -> None:
 
 def test_operations_say_who_may_call_them_and_what_can_go_wrong(spec: dict[str, Any]) -> None:
     template = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
-    by_key = {(r.method.lower(), template.sub(r"{\1}", r.path)): r for r in ROUTES}
+    by_key = {(r.method.lower(), template.sub(r"{\1}", r.path)): r for r in TABLE}
     for method, path, op in _operations(spec):
         route = by_key[(method, path)]
         where = f"{method.upper()} {path}"
@@ -206,11 +206,11 @@ def test_operations_say_who_may_call_them_and_what_can_go_wrong(spec: dict[str, 
         if route.roles is not None:
             assert all(f"`{role}`" in op["description"] for role in route.roles), where
             assert "403" in op["responses"], where
-        if route.service not in (None, "legacy"):
+        if route.service is not None:
             assert "503" in op["responses"], f"{where}: a silent service is a 503"
         headers = [p["name"] for p in op["parameters"] if p["in"] == "header"]
         assert ("Idempotency-Key" in headers) == route.takes_idempotency_key, where
-        if route.is_write and route.service not in (None, "legacy"):
+        if route.is_write and route.service is not None:
             assert route.takes_idempotency_key, f"{where}: every write takes an Idempotency-Key"
         if route.checks_if_match:
             assert "If-Match" in headers and "412" in op["responses"], where
@@ -228,7 +228,7 @@ def test_the_docs_page_is_swagger_ui_on_the_document_without_a_cdn() -> None:
 
 def test_the_permission_matrix_in_the_docs_is_the_tables() -> None:
     written = (REPO / "docs" / "permissions.md").read_text(encoding="utf-8")
-    assert written == matrix(ROUTES), (
+    assert written == matrix(TABLE), (
         "docs/permissions.md is stale: python -m aftersales_gateway.matrix > docs/permissions.md"
     )
 

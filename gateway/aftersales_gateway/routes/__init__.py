@@ -7,7 +7,6 @@ from importlib import import_module
 
 from aftersales_core.tenancy import ROLES
 
-from ..http import ROUTES as LEGACY
 from ..routing import Route, check_table
 
 MODULES = (
@@ -33,25 +32,3 @@ MIXINS = [
 ]
 TABLE: list[Route] = [route for module in _modules for route in getattr(module, "ROUTES", [])]
 check_table(TABLE, ROLES)
-
-# Routes still declared with the old `@api` decorator, documented until they move into
-# the table (served by their decorated methods, not by the table's handler).
-ROUTES: list[Route] = TABLE + [
-    Route(
-        doc.method,
-        doc.path,
-        doc.summary,
-        "legacy",
-        "legacy",
-        body=doc.body,
-        query=doc.query,
-        response=doc.response,
-        status=doc.status,
-        public=doc.public,
-        idempotent=doc.idempotent,
-        errors={code: () for code in doc.errors},
-        tags=tuple(doc.tags),
-        name=f"legacy_{doc.method}_{doc.path}",
-    )
-    for doc in LEGACY
-]
