@@ -89,3 +89,9 @@ def test_the_vocabulary_has_one_spelling_and_two_labels() -> None:
         codes = [t["code"] for t in terms]
         assert len(codes) == len(set(codes)), name
         assert all(t["zh"] and t["en"] and t["code"].islower() for t in terms), name
+
+
+def test_a_stored_instant_without_its_zone_goes_out_as_utc() -> None:
+    from datetime import datetime
+
+    assert Sample().dump({"at": datetime(2026, 12, 2, 6, 30)})["at"] == "2026-12-02T06:30:00+00:00"

@@ -9,7 +9,7 @@ places. Timestamps always carry a time zone (RFC 3339 `date-time`).
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -127,6 +127,13 @@ MAX_OFFSET = timedelta(hours=14)  # the widest real UTC offsets are -12:00 and +
 
 
 class _Instant(fields.AwareDateTime):
+    def _serialize(self, value: Any, attr: Any, obj: Any, **kwargs: Any) -> str | None:
+        # SQLite hands back stored UTC instants without their zone: say so on the way
+        # out, so that every timestamp the API sends carries one.
+        if isinstance(value, datetime) and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
+
     def _deserialize(self, value: Any, attr: Any, data: Any, **kwargs: Any) -> datetime:
         moment = super()._deserialize(value, attr, data, **kwargs)
         offset = moment.utcoffset()
