@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -104,7 +105,7 @@ class Grant:
     roles: tuple[str, ...]
 
 
-def check_grant(grant: Grant, group_sites: set[str]) -> Grant:
+def check_grant(grant: Grant, group_sites: AbstractSet[str]) -> Grant:
     """Only sites of the administrator's own group and roles people may hold."""
     foreign = [site for site in grant.site_ids if site not in group_sites]
     if foreign:

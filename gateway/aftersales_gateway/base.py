@@ -66,9 +66,6 @@ class GatewayBase:
                 result = (route.status, result)
             status, body = result
         else:
-            self._require_own_sites(
-                route, [path_values.get("site_id"), request.args.get("site_id")]
-            )
             args = [_argument(token, request, path_values) for token in route.args]
             bodies = [arg for token, arg in zip(route.args, args, strict=True) if token in BODIES]
             self._require_own_sites(

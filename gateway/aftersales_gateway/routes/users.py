@@ -29,7 +29,7 @@ from aftersales_core.validation import load
 
 from ..accounts import Grant, check_grant, refuse_self_lockout
 from ..http import json_body
-from ..models import RefreshToken, Site, Staff, UserAudit
+from ..models import RefreshToken, Staff, UserAudit
 from ..routing import QUERY, row, table
 from .auth import Accounts
 
@@ -161,7 +161,7 @@ class UsersRoutes(Accounts):
         session = self.db.session
         grant = check_grant(
             Grant(tuple(dict.fromkeys(fields["site_ids"])), tuple(dict.fromkeys(fields["roles"]))),
-            self._group_sites(tenant.group_id),
+            self._group_site_ids(tenant.group_id),
         )
         if session.get(Staff, fields["user_id"]) is not None:
             raise Conflict(
@@ -198,7 +198,7 @@ class UsersRoutes(Accounts):
         roles = tuple(dict.fromkeys(fields.get("roles", staff.roles)))
         sites = tuple(dict.fromkeys(fields.get("site_ids", staff.site_ids)))
         if "roles" in fields or "site_ids" in fields:
-            check_grant(Grant(sites, roles), self._group_sites(tenant.group_id))
+            check_grant(Grant(sites, roles), self._group_site_ids(tenant.group_id))
         refuse_self_lockout(
             tenant.user_id,
             staff.user_id,
@@ -241,6 +241,3 @@ class UsersRoutes(Accounts):
         if staff is None or staff.group_id != self.caller.tenant.group_id:
             raise NotFound(f"user {user_id} not found", "USER_NOT_FOUND")
         return staff
-
-    def _group_sites(self, group_id: str) -> set[str]:
-        return set(self.db.session.scalars(select(Site.site_id).where(Site.group_id == group_id)))
