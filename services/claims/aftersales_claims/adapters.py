@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from aftersales_core.envelope import as_utc
 from aftersales_core.history import apply_changes  # noqa: F401 - re-exported
 from aftersales_core.ids import new_id  # noqa: F401 - re-exported
+from aftersales_core.pages import page
 
 from .domain import (
     LOCAL_TZ,
@@ -342,6 +343,33 @@ def claim_record(claim: WarrantyClaim) -> ClaimRecord:
 def local_day_start(day: date) -> datetime:
     """Midnight in China of `day`, as an aware datetime (for SQL range filters)."""
     return datetime.combine(day, time(0), LOCAL_TZ)
+
+
+def filtered_page(
+    session: Session,
+    stmt: Any,
+    model: Any,
+    key: Any,
+    fields: dict[str, Any],
+    equal: tuple[str, ...],
+    dump: Any,
+) -> dict[str, Any]:
+    """A page of claims (newest first) narrowed by the query's equality filters, its VIN
+    and its period (`from`/`to`: made on those days)."""
+    for name in equal:
+        if fields.get(name):
+            stmt = stmt.where(getattr(model, name) == fields[name])
+    if fields.get("vin"):
+        stmt = stmt.where(model.vin == fields["vin"].upper())
+    stmt = stmt.where(*within(model.created_at, fields.get("date_from"), fields.get("date_to")))
+    return page(
+        session,
+        stmt,
+        (model.created_at, key),
+        limit=fields["limit"],
+        cursor=fields["cursor"],
+        dump=dump,
+    )
 
 
 def within(column: Any, first: date | None, last: date | None) -> list[Any]:

@@ -24,7 +24,6 @@ from aftersales_contracts.api.claims import (
 from aftersales_core.envelope import to_primitives, utcnow
 from aftersales_core.errors import NotFound
 from aftersales_core.etag import require_match
-from aftersales_core.pages import page
 from aftersales_core.validation import load
 
 from . import adapters, messages
@@ -76,22 +75,14 @@ class InsuranceClaims(Cases):
         stmt = select(InsuranceClaim).where(InsuranceClaim.group_id == tenant.group_id)
         if sites is not None:
             stmt = stmt.where(InsuranceClaim.site_id.in_(sites))
-        for name in ("status", "insurer", "order_id"):
-            if fields.get(name):
-                stmt = stmt.where(getattr(InsuranceClaim, name) == fields[name])
-        if fields.get("vin"):
-            stmt = stmt.where(InsuranceClaim.vin == fields["vin"].upper())
-        opened = adapters.within(
-            InsuranceClaim.created_at, fields.get("date_from"), fields.get("date_to")
-        )
-        stmt = stmt.where(*opened)
-        return page(
+        return adapters.filtered_page(
             self.session,
             stmt,
-            (InsuranceClaim.created_at, InsuranceClaim.insurance_claim_id),
-            limit=fields["limit"],
-            cursor=fields["cursor"],
-            dump=self.view,
+            InsuranceClaim,
+            InsuranceClaim.insurance_claim_id,
+            fields,
+            ("status", "insurer", "order_id"),
+            self.view,
         )
 
     # ---------------------------------------------------------------- writes

@@ -24,13 +24,20 @@ def recall_announced(row: RecallRow) -> dict[str, Any]:
     }
 
 
-def claim_submitted(claim: WarrantyClaim, submitted_by: str) -> dict[str, Any]:
+def _claim_reference(claim: WarrantyClaim) -> dict[str, Any]:
+    """What names a warranty claim in every event about it."""
     return {
         "claim_id": claim.claim_id,
         "claim_number": claim.claim_number,
         "oem_id": claim.oem_id,
         "order_id": claim.order_id,
         "vin": claim.vin,
+    }
+
+
+def claim_submitted(claim: WarrantyClaim, submitted_by: str) -> dict[str, Any]:
+    return {
+        **_claim_reference(claim),
         "claim_type": claim.claim_type,
         "causal_part_number": claim.causal_part_number,
         "submission_count": claim.submission_count,
@@ -43,11 +50,7 @@ def claim_submitted(claim: WarrantyClaim, submitted_by: str) -> dict[str, Any]:
 def claim_decided(claim: WarrantyClaim, first_pass: bool) -> dict[str, Any]:
     """The decision as applied to the claim (its outcome, amount and reason)."""
     return {
-        "claim_id": claim.claim_id,
-        "claim_number": claim.claim_number,
-        "oem_id": claim.oem_id,
-        "order_id": claim.order_id,
-        "vin": claim.vin,
+        **_claim_reference(claim),
         "submission_count": claim.submission_count,
         "outcome": claim.outcome,
         "claimed_amount": claim.claimed_amount,
@@ -60,11 +63,7 @@ def claim_decided(claim: WarrantyClaim, first_pass: bool) -> dict[str, Any]:
 
 def claim_paid(claim: WarrantyClaim, days_to_payment: int) -> dict[str, Any]:
     return {
-        "claim_id": claim.claim_id,
-        "claim_number": claim.claim_number,
-        "oem_id": claim.oem_id,
-        "order_id": claim.order_id,
-        "vin": claim.vin,
+        **_claim_reference(claim),
         "claimed_amount": claim.claimed_amount,
         "approved_amount": claim.approved_amount,
         "paid_amount": claim.paid_amount,

@@ -26,7 +26,6 @@ from aftersales_contracts.api.claims import (
 from aftersales_core.envelope import to_primitives, utcnow
 from aftersales_core.errors import Forbidden, NotFound
 from aftersales_core.etag import require_match
-from aftersales_core.pages import page
 from aftersales_core.validation import load
 
 from . import adapters, messages
@@ -102,22 +101,14 @@ class WarrantyClaims(Cases):
             sites = tenant.visible_sites([fields["site_id"]] if fields.get("site_id") else None)
             if sites is not None:
                 stmt = stmt.where(WarrantyClaim.site_id.in_(sites))
-        for name in ("status", "order_id", "claim_type"):
-            if fields.get(name):
-                stmt = stmt.where(getattr(WarrantyClaim, name) == fields[name])
-        if fields.get("vin"):
-            stmt = stmt.where(WarrantyClaim.vin == fields["vin"].upper())
-        drafted = adapters.within(
-            WarrantyClaim.created_at, fields.get("date_from"), fields.get("date_to")
-        )
-        stmt = stmt.where(*drafted)
-        return page(
+        return adapters.filtered_page(
             self.session,
             stmt,
-            (WarrantyClaim.created_at, WarrantyClaim.claim_id),
-            limit=fields["limit"],
-            cursor=fields["cursor"],
-            dump=self.view,
+            WarrantyClaim,
+            WarrantyClaim.claim_id,
+            fields,
+            ("status", "order_id", "claim_type"),
+            self.view,
         )
 
     # ---------------------------------------------------------------- writes
